@@ -1,0 +1,71 @@
+using System.CommandLine;
+using Whetstone.Cli.Commands;
+
+namespace Whetstone.Cli;
+
+/// <summary>Builds the <c>whetstone</c> command tree and runs one invocation. Errors are mapped to exit codes
+/// here and nowhere else.</summary>
+public static class CliApp
+{
+    public static readonly Option<string?> HomeOption = new("--home")
+    {
+        Description = "Whetstone home folder (default ./.whetstone, env WHETSTONE_HOME)",
+        Recursive = true,
+    };
+
+    public static readonly Option<bool> JsonOption = new("--json")
+    {
+        Description = "Machine-readable JSON output",
+        Recursive = true,
+    };
+
+    public static RootCommand BuildRoot(CliEnvironment env)
+    {
+        var root = new RootCommand("Whetstone: turns an agent's good work into training data, evaluates candidates "
+            + "against the live model, and promotes them only through a gate and an admin's approval.");
+        root.Options.Add(HomeOption);
+        root.Options.Add(JsonOption);
+        root.Subcommands.Add(IngestCommand.Create(env));
+        root.Subcommands.Add(TrajectoriesCommand.Create(env));
+        root.Subcommands.Add(StatusCommand.Create(env));
+        root.Subcommands.Add(DemoCommand.Create(env));
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, CliEnvironment env, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        var root = BuildRoot(env);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                await env.Error.WriteLineAsync("error: " + error.Message);
+            }
+
+            await env.Error.WriteLineAsync("run 'whetstone --help' for usage");
+            return ExitCodes.BadInput;
+        }
+
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration
+            {
+                Output = env.Out,
+                Error = env.Error,
+                EnableDefaultExceptionHandler = false,
+            }, cancellationToken);
+        }
+        catch (WhetstoneException e)
+        {
+            await env.Error.WriteLineAsync("error: " + e.Message);
+            return ExitCodes.For(e.Code);
+        }
+        catch (OperationCanceledException)
+        {
+            await env.Error.WriteLineAsync("cancelled");
+            return ExitCodes.Failed;
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using System.Text.Json;
+using Whetstone.Tests;
+
+namespace Whetstone.Cli.Tests.Commands;
+
+public sealed class DemoCommandTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Demo_FreshHome_IngestsTheBundledSample()
+    {
+        var home = _dir.File("demo");
+
+        var result = await CliRunner.RunAsync("demo", "--home", home, "--samples", TestPaths.Samples);
+        var status = await CliRunner.RunAsync("status", "--json", "--home", home);
+
+        Assert.Equal(0, result.Code);
+        Assert.Contains("imported 1392", result.Out, StringComparison.Ordinal);
+        Assert.Contains("imported 78", result.Out, StringComparison.Ordinal);
+        using var doc = JsonDocument.Parse(status.Out);
+        var byModel = doc.RootElement.GetProperty("trajectories").GetProperty("by_model");
+        Assert.Equal(464, byModel.GetProperty("llama-2-7b-lora").GetInt64());
+        Assert.Equal(464, byModel.GetProperty("gpt-3.5-turbo-0613-ft").GetInt64());
+    }
+
+    [Fact]
+    public async Task Demo_Rerun_ResetsItsOwnHome()
+    {
+        var home = _dir.File("demo");
+        await CliRunner.RunAsync("demo", "--home", home, "--samples", TestPaths.Samples);
+
+        var again = await CliRunner.RunAsync("demo", "--home", home, "--samples", TestPaths.Samples);
+
+        Assert.Equal(0, again.Code);
+        Assert.Contains("imported 1392, duplicate 0", again.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Demo_HomeWithOtherData_IsRefusedAndLeftAlone()
+    {
+        var home = _dir.File("real");
+        var keep = _dir.Write("real/whetstone.db", "precious");
+
+        var result = await CliRunner.RunAsync("demo", "--home", home, "--samples", TestPaths.Samples);
+
+        Assert.Equal(1, result.Code);
+        Assert.Contains("did not create", result.Error, StringComparison.Ordinal);
+        Assert.Equal("precious", File.ReadAllText(keep));
+    }
+}
