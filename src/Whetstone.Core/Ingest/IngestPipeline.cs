@@ -31,7 +31,8 @@ public sealed class IngestPipeline(ITrajectoryStore store, ITrajectoryRedactor r
         };
     }
 
-    /// <summary>Imports every readable item; bad records are counted and reported, never abort the import.</summary>
+    /// <summary>Imports every readable item; bad records are counted and reported, never abort the import. Reading
+    /// and preparing the next batch overlaps with storing the previous one.</summary>
     public async Task<IngestSummary> IngestAsync(
         IEnumerable<ReadItem> items,
         IProgress<IngestSummary>? progress = null,
@@ -39,6 +40,7 @@ public sealed class IngestPipeline(ITrajectoryStore store, ITrajectoryRedactor r
     {
         var summary = new IngestSummary();
         var batch = new List<Trajectory>(BatchSize);
+        Task? storing = null;
         foreach (var item in items)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -51,19 +53,49 @@ public sealed class IngestPipeline(ITrajectoryStore store, ITrajectoryRedactor r
             batch.Add(item.Trajectory!);
             if (batch.Count >= BatchSize)
             {
-                await FlushAsync(batch, summary, cancellationToken);
-                progress?.Report(summary);
+                storing = await HandOffAsync(storing, batch, summary, progress, cancellationToken);
+                batch = new List<Trajectory>(BatchSize);
             }
         }
 
-        await FlushAsync(batch, summary, cancellationToken);
+        storing = await HandOffAsync(storing, batch, summary, progress, cancellationToken);
+        if (storing is not null)
+        {
+            await storing;
+        }
+
         progress?.Report(summary);
         return summary;
     }
 
-    /// <summary>Redacts, scores and stores a batch in one transaction; returns per-item results in order.</summary>
-    public async Task<IReadOnlyList<(StoredTrajectory Stored, InsertResult Result)>> StoreBatchAsync(
-        IReadOnlyList<Trajectory> trajectories, CancellationToken cancellationToken = default)
+    /// <summary>Prepares <paramref name="batch"/>, waits for the previous batch to be stored, then starts storing
+    /// this one and returns that task.</summary>
+    private async Task<Task?> HandOffAsync(Task? previous, List<Trajectory> batch, IngestSummary summary,
+        IProgress<IngestSummary>? progress, CancellationToken cancellationToken)
+    {
+        if (batch.Count == 0)
+        {
+            return previous;
+        }
+
+        var prepared = PrepareAll(batch, cancellationToken);
+        if (previous is not null)
+        {
+            await previous;
+            progress?.Report(summary);
+        }
+
+        return Task.Run(async () =>
+        {
+            var results = await store.InsertAsync(prepared, cancellationToken);
+            for (var i = 0; i < prepared.Length; i++)
+            {
+                summary.Add(prepared[i], results[i]);
+            }
+        }, cancellationToken);
+    }
+
+    private StoredTrajectory[] PrepareAll(IReadOnlyList<Trajectory> trajectories, CancellationToken cancellationToken)
     {
         var prepared = new StoredTrajectory[trajectories.Count];
         if (trajectories.Count >= 32)
@@ -79,23 +111,16 @@ public sealed class IngestPipeline(ITrajectoryStore store, ITrajectoryRedactor r
             }
         }
 
-        var results = await store.InsertAsync(prepared, cancellationToken);
-        return prepared.Zip(results).ToList();
+        return prepared;
     }
 
-    private async Task FlushAsync(List<Trajectory> batch, IngestSummary summary, CancellationToken cancellationToken)
+    /// <summary>Redacts, scores and stores a batch in one transaction; returns per-item results in order.</summary>
+    public async Task<IReadOnlyList<(StoredTrajectory Stored, InsertResult Result)>> StoreBatchAsync(
+        IReadOnlyList<Trajectory> trajectories, CancellationToken cancellationToken = default)
     {
-        if (batch.Count == 0)
-        {
-            return;
-        }
-
-        foreach (var (stored, result) in await StoreBatchAsync(batch, cancellationToken))
-        {
-            summary.Add(stored, result);
-        }
-
-        batch.Clear();
+        var prepared = PrepareAll(trajectories, cancellationToken);
+        var results = await store.InsertAsync(prepared, cancellationToken);
+        return prepared.Zip(results).ToList();
     }
 }
 

@@ -261,31 +261,31 @@ public sealed partial class Redactor : ITrajectoryRedactor
             return result;
         }
 
-        public JsonElement Json(JsonElement element)
+        /// <summary>JSON-aware redaction; returns the element itself when nothing in it is sensitive.</summary>
+        public JsonElement Json(JsonElement element) => Rewrite(null, element);
+
+        private JsonElement Value(string key, JsonElement value) => Rewrite(key, value);
+
+        private JsonElement Rewrite(string? key, JsonElement element)
         {
             var buffer = new ArrayBufferWriter<byte>();
+            bool changed;
             using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
             {
-                Write(writer, null, element);
+                changed = Write(writer, key, element);
+            }
+
+            if (!changed)
+            {
+                return element;
             }
 
             using var doc = JsonDocument.Parse(buffer.WrittenMemory);
             return doc.RootElement.Clone();
         }
 
-        private JsonElement Value(string key, JsonElement value)
-        {
-            var buffer = new ArrayBufferWriter<byte>();
-            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-            {
-                Write(writer, key, value);
-            }
-
-            using var doc = JsonDocument.Parse(buffer.WrittenMemory);
-            return doc.RootElement.Clone();
-        }
-
-        private void Write(Utf8JsonWriter w, string? key, JsonElement e)
+        /// <summary>Writes the redacted form of <paramref name="e"/>; returns whether anything differs.</summary>
+        private bool Write(Utf8JsonWriter w, string? key, JsonElement e)
         {
             if (key is not null && e.ValueKind is not (JsonValueKind.Null or JsonValueKind.True or JsonValueKind.False))
             {
@@ -294,16 +294,18 @@ public sealed partial class Redactor : ITrajectoryRedactor
                     var kind = key.Contains("pass", StringComparison.OrdinalIgnoreCase) || key.Contains("pwd", StringComparison.OrdinalIgnoreCase)
                         ? "password" : "secret";
                     w.WriteStringValue(Placeholder(kind, e.GetRawText()));
-                    return;
+                    return true;
                 }
 
-                if (IdentifierKeyName().IsMatch(key) && e.ValueKind is JsonValueKind.String or JsonValueKind.Number)
+                if (IdentifierKeyName().IsMatch(key) && e.ValueKind is JsonValueKind.String or JsonValueKind.Number &&
+                    !(e.ValueKind == JsonValueKind.String && e.GetString()!.StartsWith("h:", StringComparison.Ordinal)))
                 {
                     w.WriteStringValue(Identifier(e.ValueKind == JsonValueKind.String ? e.GetString() : e.GetRawText()));
-                    return;
+                    return true;
                 }
             }
 
+            var changed = false;
             switch (e.ValueKind)
             {
                 case JsonValueKind.Object:
@@ -311,7 +313,7 @@ public sealed partial class Redactor : ITrajectoryRedactor
                     foreach (var p in e.EnumerateObject())
                     {
                         w.WritePropertyName(p.Name);
-                        Write(w, p.Name, p.Value);
+                        changed |= Write(w, p.Name, p.Value);
                     }
 
                     w.WriteEndObject();
@@ -320,18 +322,23 @@ public sealed partial class Redactor : ITrajectoryRedactor
                     w.WriteStartArray();
                     foreach (var item in e.EnumerateArray())
                     {
-                        Write(w, key, item);
+                        changed |= Write(w, key, item);
                     }
 
                     w.WriteEndArray();
                     break;
                 case JsonValueKind.String:
-                    w.WriteStringValue(Text(e.GetString()));
+                    var text = e.GetString();
+                    var redacted = Text(text);
+                    w.WriteStringValue(redacted);
+                    changed = !ReferenceEquals(text, redacted) && text != redacted;
                     break;
                 default:
                     e.WriteTo(w);
                     break;
             }
+
+            return changed;
         }
 
         private static bool IsEmptyOrPlaceholder(JsonElement e) =>
