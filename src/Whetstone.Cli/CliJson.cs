@@ -16,6 +16,13 @@ namespace Whetstone.Cli;
 [JsonSerializable(typeof(TrajectoryListItem))]
 [JsonSerializable(typeof(StatusReport))]
 [JsonSerializable(typeof(StoredTrajectory))]
+[JsonSerializable(typeof(SnapshotReport))]
+[JsonSerializable(typeof(List<SnapshotReport>))]
+[JsonSerializable(typeof(Whetstone.Datasets.Export.ExportResult))]
+[JsonSerializable(typeof(Whetstone.Training.JobManifest))]
+[JsonSerializable(typeof(List<Whetstone.Training.JobManifest>))]
+[JsonSerializable(typeof(Whetstone.Training.LaunchRecord))]
+[JsonSerializable(typeof(List<Whetstone.Training.LaunchRecord>))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
     private static CliJsonContext? _output;

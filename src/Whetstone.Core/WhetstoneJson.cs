@@ -28,6 +28,13 @@ namespace Whetstone;
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(Dictionary<string, JsonElement>))]
 [JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(Datasets.Snapshot))]
+[JsonSerializable(typeof(Storage.EvalPointer))]
+[JsonSerializable(typeof(Training.JobManifest))]
+[JsonSerializable(typeof(Training.LaunchRecord))]
+[JsonSerializable(typeof(List<Training.LaunchRecord>))]
+[JsonSerializable(typeof(Dictionary<string, long>))]
 public sealed partial class WhetstoneJsonContext : JsonSerializerContext;
 
 /// <summary>Entry points for (de)serialising Whetstone's own types.</summary>

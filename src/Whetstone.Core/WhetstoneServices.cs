@@ -1,8 +1,12 @@
+using Whetstone.Artifacts;
 using Whetstone.Configuration;
+using Whetstone.Datasets;
+using Whetstone.Datasets.Export;
 using Whetstone.Ingest;
 using Whetstone.Quality;
 using Whetstone.Redaction;
 using Whetstone.Storage;
+using Whetstone.Training;
 
 namespace Whetstone;
 
@@ -23,6 +27,11 @@ public sealed class WhetstoneServices
         Redactor = new Redactor(DetectorSet.Default(), home.LoadOrCreateIdKey());
         Scorer = new NoPolicyScorer();
         Ingest = new IngestPipeline(store.Trajectories, Redactor, Scorer, Time);
+        Snapshots = new SnapshotService(store, options.Datasets, Time);
+        Exporter = new DatasetExporter(store.Snapshots);
+        Jobs = new JobService(store, home, options.Training, Time);
+        Launcher = new JobLauncher(store.Jobs, options.Training, Time);
+        Artifacts = new ArtifactWriter(home, store, Time);
     }
 
     public HomeLayout Home { get; }
@@ -38,4 +47,14 @@ public sealed class WhetstoneServices
     public ITrajectoryScorer Scorer { get; }
 
     public IngestPipeline Ingest { get; }
+
+    public SnapshotService Snapshots { get; }
+
+    public DatasetExporter Exporter { get; }
+
+    public JobService Jobs { get; }
+
+    public JobLauncher Launcher { get; }
+
+    public ArtifactWriter Artifacts { get; }
 }

@@ -11,6 +11,8 @@ public sealed class WhetstoneOptions
 
     public DatasetsOptions Datasets { get; set; } = new();
 
+    public TrainingOptions Training { get; set; } = new();
+
     /// <summary>Names allowed to run admin-only commands (<c>--as NAME</c>).</summary>
     public List<string> Admins { get; set; } = [];
 
@@ -20,6 +22,7 @@ public sealed class WhetstoneOptions
         var problems = new List<string>();
         Storage.Validate(problems);
         Datasets.Validate(problems);
+        Training.Validate(problems);
         if (Admins.Any(string.IsNullOrWhiteSpace))
         {
             problems.Add("Whetstone:Admins: admin names must not be empty");
@@ -99,6 +102,38 @@ public sealed class DatasetsOptions
         if (MinExamples < 1)
         {
             problems.Add($"Whetstone:Datasets:MinExamples: {MinExamples} must be at least 1");
+        }
+    }
+}
+
+public sealed class TrainingOptions
+{
+    /// <summary>The trainer command as an argv array (never a shell string), with placeholders <c>{manifest}</c>,
+    /// <c>{train}</c>, <c>{validation}</c>, <c>{job}</c>, <c>{base_model}</c>, <c>{out}</c>. Empty: the command the
+    /// job manifest names for its trainer.</summary>
+    public List<string> LaunchCommand { get; set; } = [];
+
+    /// <summary>Stop a launched trainer after this many minutes (0: no limit).</summary>
+    public int TimeoutMinutes { get; set; }
+
+    /// <summary>Examples over this many o200k tokens are not exported.</summary>
+    public int MaxTokensPerExample { get; set; } = 32768;
+
+    internal void Validate(List<string> problems)
+    {
+        if (LaunchCommand.Count > 0 && string.IsNullOrWhiteSpace(LaunchCommand[0]))
+        {
+            problems.Add("Whetstone:Training:LaunchCommand: the first element (the program) must not be empty");
+        }
+
+        if (TimeoutMinutes < 0)
+        {
+            problems.Add($"Whetstone:Training:TimeoutMinutes: {TimeoutMinutes} must not be negative");
+        }
+
+        if (MaxTokensPerExample < 1)
+        {
+            problems.Add($"Whetstone:Training:MaxTokensPerExample: {MaxTokensPerExample} must be at least 1");
         }
     }
 }

@@ -8,4 +8,8 @@ public interface IWhetstoneStore : IAsyncDisposable
     string Description { get; }
 
     ITrajectoryStore Trajectories { get; }
+
+    ISnapshotStore Snapshots { get; }
+
+    IJobStore Jobs { get; }
 }

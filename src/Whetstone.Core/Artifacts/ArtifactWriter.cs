@@ -1,0 +1,124 @@
+using System.Text.Json;
+using Whetstone.Configuration;
+using Whetstone.Datasets.Export;
+using Whetstone.Storage;
+using Whetstone.Training;
+
+namespace Whetstone.Artifacts;
+
+/// <summary>Writes the seed system's artifacts under <c>&lt;home&gt;/artifacts/</c>, each rewritten whole and
+/// atomically (temporary file, flush, rename) whenever what it shows changes. They are inspectable snapshots of
+/// the store, never the source of truth.</summary>
+public sealed class ArtifactWriter(HomeLayout home, IWhetstoneStore store, TimeProvider time)
+{
+    public const string TrajectoriesJson = "self-training-trajectories.json";
+    public const string TrajectoriesJsonl = "self-training-trajectories.jsonl";
+    public const string Job = "self-training-job.json";
+    public const string EvalReport = "self-training-eval-report.json";
+    public const string Launch = "self-training-launch.json";
+    public const string Candidates = "self-training-candidates.json";
+    public const string Promotion = "self-training-promotion.json";
+
+    /// <summary>How many of the most recent runs <see cref="TrajectoriesJson"/> shows.</summary>
+    public const int RecentRuns = 1000;
+
+    public string PathOf(string artifact) => Path.Combine(home.Artifacts, artifact);
+
+    /// <summary>The most recent runs with their verdicts, and the total.</summary>
+    public async Task WriteTrajectoriesAsync(CancellationToken cancellationToken = default)
+    {
+        var counts = await store.Trajectories.CountAsync(cancellationToken);
+        var recent = new List<StoredTrajectory>();
+        await foreach (var t in store.Trajectories.StreamAsync(new TrajectoryFilter { Limit = RecentRuns, NewestFirst = true }, cancellationToken))
+        {
+            recent.Add(t);
+        }
+
+        Write(TrajectoriesJson, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("generated_at", time.GetUtcNow());
+            w.WriteNumber("total", counts.Total);
+            w.WriteNumber("accepted", counts.Accepted);
+            w.WriteNumber("rejected", counts.Rejected);
+            w.WriteNumber("shown", recent.Count);
+            if (recent.Count < counts.Total)
+            {
+                w.WriteString("note", $"the {recent.Count} most recent of {counts.Total} runs; 'whetstone trajectories list --json' lists all");
+            }
+
+            w.WritePropertyName("trajectories");
+            JsonSerializer.Serialize(w, recent, WhetstoneJsonArtifacts.Default.ListStoredTrajectory);
+            w.WriteEndObject();
+        });
+    }
+
+    /// <summary>The accepted examples of a snapshot in OpenAI fine-tuning format, one file.</summary>
+    public async Task<long> WriteSnapshotExamplesAsync(string snapshotId, CancellationToken cancellationToken = default)
+    {
+        var target = PathOf(TrajectoriesJsonl);
+        var temp = target + ".partial";
+        long written = 0;
+        var writer = new OpenAiExporter().Open(temp, new ExportOptions { Format = ExportFormats.OpenAi });
+        try
+        {
+            await foreach (var entry in store.Snapshots.StreamEntriesAsync(snapshotId, cancellationToken: cancellationToken))
+            {
+                var (example, _) = TrainingExample.From(entry.Trajectory, entry.Item.TurnWeights);
+                if (example is not null)
+                {
+                    await writer.WriteAsync(example, cancellationToken);
+                    written++;
+                }
+            }
+        }
+        finally
+        {
+            await writer.DisposeAsync();
+        }
+
+        File.Move(temp, target, overwrite: true);
+        return written;
+    }
+
+    public void WriteJob(JobManifest manifest) =>
+        AtomicFile.WriteAllText(PathOf(Job), JsonSerializer.Serialize(manifest, WhetstoneJson.Indented.JobManifest) + "\n");
+
+    public async Task WriteLaunchesAsync(CancellationToken cancellationToken = default)
+    {
+        var launches = await store.Jobs.ListLaunchesAsync(null, cancellationToken);
+        Write(Launch, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("generated_at", time.GetUtcNow());
+            w.WritePropertyName("launches");
+            JsonSerializer.Serialize(w, launches.ToList(), WhetstoneJson.Indented.ListLaunchRecord);
+            w.WriteEndObject();
+        });
+    }
+
+    /// <summary>Writes an indented JSON artifact atomically.</summary>
+    public void Write(string artifact, Action<Utf8JsonWriter> write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        AtomicFile.Write(PathOf(artifact), stream =>
+        {
+            using var w = new Utf8JsonWriter(stream, new JsonWriterOptions
+            {
+                Indented = true,
+                Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            });
+            write(w);
+            w.Flush();
+            stream.WriteByte((byte)'\n');
+        });
+    }
+}
+
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(
+    PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    UseStringEnumConverter = true,
+    WriteIndented = true)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(List<StoredTrajectory>))]
+internal sealed partial class WhetstoneJsonArtifacts : System.Text.Json.Serialization.JsonSerializerContext;

@@ -1,0 +1,185 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Whetstone.Configuration;
+using Whetstone.Quality;
+using Whetstone.Redaction;
+using Whetstone.Storage;
+
+namespace Whetstone.Datasets;
+
+/// <summary>What <c>dataset snapshot</c> asks for; null members take the configured defaults.</summary>
+public sealed record SnapshotRequest
+{
+    public int? MinExamples { get; init; }
+
+    public double? EvalFraction { get; init; }
+
+    public double? ValidationFraction { get; init; }
+
+    public int? Seed { get; init; }
+
+    public string? Actor { get; init; }
+}
+
+/// <summary>The outcome of taking a snapshot.</summary>
+public sealed record SnapshotResult(Snapshot Snapshot, bool Created, bool BecameEvalSnapshot);
+
+/// <summary>Freezes the currently accepted runs into an immutable, content-addressed snapshot with a split by task
+/// cluster. Streams the store once; memory does not grow with the number of runs.</summary>
+public sealed class SnapshotService(IWhetstoneStore store, DatasetsOptions defaults, TimeProvider time,
+    Func<CancellationToken, Task>? beforeSnapshot = null)
+{
+    public async Task<SnapshotResult> TakeAsync(SnapshotRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var parameters = new SplitParameters
+        {
+            EvalFraction = request.EvalFraction ?? defaults.EvalFraction,
+            ValidationFraction = request.ValidationFraction ?? defaults.ValidationFraction,
+            Seed = request.Seed ?? defaults.Seed,
+        };
+        Validate(parameters);
+        var minExamples = request.MinExamples ?? defaults.MinExamples;
+        if (minExamples < 1)
+        {
+            throw new WhetstoneException(ErrorCode.BadInput, $"--min-examples must be at least 1 (got {minExamples})");
+        }
+
+        if (beforeSnapshot is not null)
+        {
+            // Set-level quality rules (near-duplicates, inefficient paths) depend on every run: refresh them first.
+            await beforeSnapshot(cancellationToken);
+        }
+
+        var accepted = (await store.Trajectories.CountAsync(cancellationToken)).Accepted;
+        if (accepted < minExamples)
+        {
+            throw new WhetstoneException(ErrorCode.Refused,
+                $"only {accepted} accepted runs; a snapshot needs at least {minExamples} (--min-examples)", "too_few_examples");
+        }
+
+        var assigner = new SplitAssigner(parameters);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes("whetstone-snapshot-v1\n" +
+            JsonSerializer.Serialize(parameters, SnapshotJson.Default.SplitParameters) + "\n"));
+        var counts = new long[3];
+        var policies = new SortedSet<string>(StringComparer.Ordinal);
+        var tools = new SortedSet<string>(StringComparer.Ordinal);
+        var redactions = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        var models = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        long ordinal = 0;
+        await using var writer = await store.Snapshots.BeginAsync(cancellationToken);
+        await foreach (var raw in store.Trajectories.StreamRawAsync(new TrajectoryFilter { Accepted = true }, cancellationToken))
+        {
+            var verdict = JsonSerializer.Deserialize(raw.VerdictJson, WhetstoneJson.Compact.QualityVerdict)!;
+            var header = JsonSerializer.Deserialize(raw.Doc, SnapshotJson.Default.TrajectoryHeader)!;
+            var key = SplitAssigner.KeyFor(verdict.ClusterId, raw.TaskKey, header.Task);
+            var split = assigner.Assign(key);
+            var docSha = Convert.ToHexStringLower(SHA256.HashData(raw.Doc));
+            var verdictSha = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(raw.VerdictJson)));
+            var weights = string.Concat(verdict.TurnWeights.Select(w => w > 0 ? '1' : '0'));
+            await writer.AddAsync(new SnapshotItem(ordinal++, raw.Id, split, key, docSha, weights), cancellationToken);
+            hash.AppendData(Encoding.UTF8.GetBytes($"{raw.Id}\t{split}\t{key}\t{docSha}\t{verdictSha}\n"));
+
+            counts[(int)split]++;
+            policies.Add(verdict.PolicyVersion);
+            foreach (var t in header.Tools ?? [])
+            {
+                tools.Add(t.Name);
+            }
+
+            var model = raw.ModelName ?? "(none)";
+            models[model] = models.GetValueOrDefault(model) + 1;
+            var report = JsonSerializer.Deserialize(raw.RedactionJson, WhetstoneJson.Compact.RedactionReport);
+            foreach (var (kind, n) in report?.Counts ?? new Dictionary<string, int>())
+            {
+                redactions[kind] = redactions.GetValueOrDefault(kind) + n;
+            }
+        }
+
+        if (ordinal < minExamples)
+        {
+            throw new WhetstoneException(ErrorCode.Refused,
+                $"only {ordinal} accepted runs; a snapshot needs at least {minExamples} (--min-examples)", "too_few_examples");
+        }
+
+        var clusters = await writer.CountClustersAsync(cancellationToken);
+        var digest = Convert.ToHexStringLower(hash.GetHashAndReset());
+        var snapshot = new Snapshot
+        {
+            Id = "snap-" + digest[..16],
+            Hash = digest,
+            CreatedAt = time.GetUtcNow(),
+            CreatedBy = request.Actor,
+            Parameters = parameters,
+            PolicyVersions = policies.ToArray(),
+            Counts = new SnapshotCounts
+            {
+                Train = counts[(int)Split.Train],
+                Validation = counts[(int)Split.Validation],
+                Eval = counts[(int)Split.Eval],
+                TrainClusters = clusters.GetValueOrDefault(Split.Train),
+                ValidationClusters = clusters.GetValueOrDefault(Split.Validation),
+                EvalClusters = clusters.GetValueOrDefault(Split.Eval),
+            },
+            Tools = tools.ToArray(),
+            Redactions = redactions,
+            Models = models,
+        };
+
+        var created = await writer.CommitAsync(snapshot, cancellationToken);
+        if (!created)
+        {
+            snapshot = await store.Snapshots.GetAsync(snapshot.Id, cancellationToken) ?? snapshot;
+        }
+
+        var becameEval = false;
+        if (await store.Snapshots.GetEvalPointerAsync(cancellationToken) is null)
+        {
+            await store.Snapshots.SetEvalPointerAsync(new EvalPointer(snapshot.Id, time.GetUtcNow(), request.Actor ?? "system"), cancellationToken);
+            becameEval = true;
+        }
+
+        return new SnapshotResult(snapshot, created, becameEval);
+    }
+
+    public static void Validate(SplitParameters p)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        if (p.EvalFraction is <= 0 or >= 1 || double.IsNaN(p.EvalFraction))
+        {
+            throw new WhetstoneException(ErrorCode.BadInput, $"--eval-fraction must be between 0 and 1 (got {p.EvalFraction.ToString(CultureInfo.InvariantCulture)})");
+        }
+
+        if (p.ValidationFraction is < 0 or >= 1 || double.IsNaN(p.ValidationFraction))
+        {
+            throw new WhetstoneException(ErrorCode.BadInput, $"--validation-fraction must be in [0, 1) (got {p.ValidationFraction.ToString(CultureInfo.InvariantCulture)})");
+        }
+
+        if (p.EvalFraction + p.ValidationFraction >= 1)
+        {
+            throw new WhetstoneException(ErrorCode.BadInput, "--eval-fraction + --validation-fraction must leave room for a train split");
+        }
+    }
+}
+
+/// <summary>The few fields of a stored trajectory a snapshot needs; the rest of the JSON is skipped unread.</summary>
+internal sealed record TrajectoryHeader
+{
+    public string? Task { get; init; }
+
+    public List<ToolName>? Tools { get; init; }
+}
+
+internal sealed record ToolName
+{
+    public string Name { get; init; } = "";
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(TrajectoryHeader))]
+[JsonSerializable(typeof(SplitParameters))]
+internal sealed partial class SnapshotJson : JsonSerializerContext;
