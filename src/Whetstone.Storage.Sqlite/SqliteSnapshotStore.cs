@@ -81,7 +81,7 @@ internal sealed class SqliteSnapshotStore(SqliteDatabase db) : ISnapshotStore
                 doc = Archived(connection, item);
             }
 
-            yield return new SnapshotEntry(item, JsonSerializer.Deserialize(doc, WhetstoneJson.Compact.Trajectory)!);
+            yield return new SnapshotEntry(item, doc);
         }
     }
 

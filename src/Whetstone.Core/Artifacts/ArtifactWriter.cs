@@ -54,32 +54,9 @@ public sealed class ArtifactWriter(HomeLayout home, IWhetstoneStore store, TimeP
     }
 
     /// <summary>The accepted examples of a snapshot in OpenAI fine-tuning format, one file.</summary>
-    public async Task<long> WriteSnapshotExamplesAsync(string snapshotId, CancellationToken cancellationToken = default)
-    {
-        var target = PathOf(TrajectoriesJsonl);
-        var temp = target + ".partial";
-        long written = 0;
-        var writer = new OpenAiExporter().Open(temp, new ExportOptions { Format = ExportFormats.OpenAi });
-        try
-        {
-            await foreach (var entry in store.Snapshots.StreamEntriesAsync(snapshotId, cancellationToken: cancellationToken))
-            {
-                var (example, _) = TrainingExample.From(entry.Trajectory, entry.Item.TurnWeights);
-                if (example is not null)
-                {
-                    await writer.WriteAsync(example, cancellationToken);
-                    written++;
-                }
-            }
-        }
-        finally
-        {
-            await writer.DisposeAsync();
-        }
-
-        File.Move(temp, target, overwrite: true);
-        return written;
-    }
+    public Task<long> WriteSnapshotExamplesAsync(string snapshotId, CancellationToken cancellationToken = default) =>
+        new DatasetExporter(store.Snapshots).ExportToFileAsync(snapshotId, PathOf(TrajectoriesJsonl),
+            new ExportOptions { Format = ExportFormats.OpenAi }, cancellationToken);
 
     public void WriteJob(JobManifest manifest) =>
         AtomicFile.WriteAllText(PathOf(Job), JsonSerializer.Serialize(manifest, WhetstoneJson.Indented.JobManifest) + "\n");

@@ -75,7 +75,7 @@ public sealed class SnapshotService(IWhetstoneStore store, DatasetsOptions defau
         await foreach (var raw in store.Trajectories.StreamRawAsync(new TrajectoryFilter { Accepted = true }, cancellationToken))
         {
             var verdict = JsonSerializer.Deserialize(raw.VerdictJson, WhetstoneJson.Compact.QualityVerdict)!;
-            var header = JsonSerializer.Deserialize(raw.Doc, SnapshotJson.Default.TrajectoryHeader)!;
+            var header = TrajectoryHeader.Read(raw.Doc);
             var key = SplitAssigner.KeyFor(verdict.ClusterId, raw.TaskKey, header.Task);
             var split = assigner.Assign(key);
             var docSha = Convert.ToHexStringLower(SHA256.HashData(raw.Doc));
@@ -86,10 +86,7 @@ public sealed class SnapshotService(IWhetstoneStore store, DatasetsOptions defau
 
             counts[(int)split]++;
             policies.Add(verdict.PolicyVersion);
-            foreach (var t in header.Tools ?? [])
-            {
-                tools.Add(t.Name);
-            }
+            tools.UnionWith(header.Tools);
 
             var model = raw.ModelName ?? "(none)";
             models[model] = models.GetValueOrDefault(model) + 1;
@@ -166,20 +163,71 @@ public sealed class SnapshotService(IWhetstoneStore store, DatasetsOptions defau
     }
 }
 
-/// <summary>The few fields of a stored trajectory a snapshot needs; the rest of the JSON is skipped unread.</summary>
-internal sealed record TrajectoryHeader
+/// <summary>The few fields of a stored trajectory a snapshot needs (task text, tool names), read with a forward
+/// JSON reader that skips everything else — stored runs list their tools before their messages, so the messages
+/// are usually never read.</summary>
+internal sealed record TrajectoryHeader(string? Task, IReadOnlyList<string> Tools)
 {
-    public string? Task { get; init; }
+    public static TrajectoryHeader Read(ReadOnlySpan<byte> doc)
+    {
+        var reader = new Utf8JsonReader(doc);
+        string? task = null;
+        var tools = new List<string>();
+        bool seenTask = false, seenTools = false;
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new WhetstoneException(ErrorCode.StoreFailure, "a stored trajectory is not a JSON object");
+        }
 
-    public List<ToolName>? Tools { get; init; }
-}
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName && !(seenTask && seenTools))
+        {
+            if (reader.ValueTextEquals("task"u8))
+            {
+                reader.Read();
+                task = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                seenTask = true;
+            }
+            else if (reader.ValueTextEquals("tools"u8))
+            {
+                reader.Read();
+                seenTools = true;
+                if (reader.TokenType != JsonTokenType.StartArray)
+                {
+                    reader.Skip();
+                    continue;
+                }
 
-internal sealed record ToolName
-{
-    public string Name { get; init; } = "";
+                while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+                {
+                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                    {
+                        if (reader.ValueTextEquals("name"u8))
+                        {
+                            reader.Read();
+                            if (reader.TokenType == JsonTokenType.String)
+                            {
+                                tools.Add(reader.GetString()!);
+                            }
+                        }
+                        else
+                        {
+                            reader.Read();
+                            reader.Skip();
+                        }
+                    }
+                }
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        return new TrajectoryHeader(task, tools);
+    }
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
-[JsonSerializable(typeof(TrajectoryHeader))]
 [JsonSerializable(typeof(SplitParameters))]
 internal sealed partial class SnapshotJson : JsonSerializerContext;

@@ -14,8 +14,9 @@ public interface ISnapshotStore
     /// <summary>Snapshots, newest first.</summary>
     Task<IReadOnlyList<Snapshot>> ListAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Streams the snapshot's runs in order, each with its content as it was frozen (a run changed since is
-    /// read from its archived version). Throws <see cref="ErrorCode.StoreFailure"/> when frozen content is missing.</summary>
+    /// <summary>Streams the snapshot's runs in order, each with its content as it was frozen, verified against the
+    /// pinned SHA-256 (a run changed since is read from its archived version). Throws
+    /// <see cref="ErrorCode.StoreFailure"/> when frozen content is missing.</summary>
     IAsyncEnumerable<SnapshotEntry> StreamEntriesAsync(string id, Split? split = null, CancellationToken cancellationToken = default);
 
     /// <summary>The items only (no content), for planning and listing.</summary>

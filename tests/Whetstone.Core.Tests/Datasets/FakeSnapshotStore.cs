@@ -13,7 +13,7 @@ internal sealed class FakeSnapshotStore : ISnapshotStore
 
     public FakeSnapshotStore(IEnumerable<(Trajectory Trajectory, Split Split, string Weights)> runs)
     {
-        _entries = runs.Select((r, i) => new SnapshotEntry(new SnapshotItem(i, r.Trajectory.Id, r.Split, "k" + i, "sha", r.Weights), r.Trajectory)).ToList();
+        _entries = runs.Select((r, i) => new SnapshotEntry(new SnapshotItem(i, r.Trajectory.Id, r.Split, "k" + i, "sha", r.Weights), System.Text.Encoding.UTF8.GetBytes(WhetstoneJson.Serialize(r.Trajectory)))).ToList();
         _snapshot = new Snapshot
         {
             Id = "snap-test",

@@ -43,9 +43,13 @@ public static class ExportFormats
     };
 }
 
-/// <summary>Writes training examples of one format. One writer per split file.</summary>
+/// <summary>Writes training examples of one format. <see cref="Prepare"/> turns an example into what the
+/// writer appends (a JSON line, a Parquet row); it is thread-safe, so exports prepare examples in parallel and
+/// write them in order. It throws <see cref="ExampleRejectedException"/> for an example the format cannot hold.</summary>
 internal interface IExporter
 {
+    object Prepare(TrainingExample example, ExportOptions options);
+
     IExportWriter Open(string path, ExportOptions options);
 }
 
@@ -57,41 +61,48 @@ internal interface IExportConfig
 
 internal interface IExportWriter : IAsyncDisposable
 {
-    ValueTask WriteAsync(TrainingExample example, CancellationToken cancellationToken);
+    ValueTask WriteAsync(object prepared, CancellationToken cancellationToken);
 }
 
-/// <summary>One JSON object per line, written straight to the file with a reused <see cref="Utf8JsonWriter"/>.</summary>
-internal abstract class JsonLinesWriter : IExportWriter
+/// <summary>A JSON Lines format: each example becomes one line of UTF-8 JSON.</summary>
+internal abstract class JsonLinesExporter : IExporter
 {
-    private readonly FileStream _stream;
-    private readonly Utf8JsonWriter _writer;
-
-    protected JsonLinesWriter(string path)
+    private static readonly JsonWriterOptions Options = new()
     {
-        _stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
-        _writer = new Utf8JsonWriter(_stream, new JsonWriterOptions
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public object Prepare(TrainingExample example, ExportOptions options)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(4096);
+        using (var w = new Utf8JsonWriter(buffer, Options))
         {
-            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        });
+            WriteExample(w, example, options);
+        }
+
+        return buffer.WrittenSpan.ToArray();
     }
 
-    public ValueTask WriteAsync(TrainingExample example, CancellationToken cancellationToken)
-    {
-        WriteExample(_writer, example);
-        _writer.Flush();
-        _stream.WriteByte((byte)'\n');
-        _writer.Reset(_stream);
-        return ValueTask.CompletedTask;
-    }
+    protected abstract void WriteExample(Utf8JsonWriter w, TrainingExample example, ExportOptions options);
 
-    protected abstract void WriteExample(Utf8JsonWriter w, TrainingExample example);
+    public IExportWriter Open(string path, ExportOptions options) => new LineWriter(path);
 
-    public async ValueTask DisposeAsync()
+    private sealed class LineWriter(string path) : IExportWriter
     {
-        await _writer.DisposeAsync();
-        _stream.Flush(flushToDisk: true);
-        await _stream.DisposeAsync();
-        GC.SuppressFinalize(this);
+        private readonly FileStream _stream = new(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
+
+        public ValueTask WriteAsync(object prepared, CancellationToken cancellationToken)
+        {
+            _stream.Write((byte[])prepared);
+            _stream.WriteByte((byte)'\n');
+            return ValueTask.CompletedTask;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _stream.Flush(flushToDisk: true);
+            await _stream.DisposeAsync();
+        }
     }
 }
 
@@ -132,16 +143,9 @@ internal static class ExportJson
 
 /// <summary>OpenAI fine-tuning JSONL: <c>{"messages", "tools", "parallel_tool_calls"}</c>; arguments as JSON
 /// strings; <c>weight</c> 0/1 on assistant messages from the verdict's turn weights.</summary>
-internal sealed class OpenAiExporter : IExporter
+internal sealed class OpenAiExporter : JsonLinesExporter
 {
-    public IExportWriter Open(string path, ExportOptions options) => new Writer(path);
-
-    private sealed class Writer(string path) : JsonLinesWriter(path)
-    {
-        protected override void WriteExample(Utf8JsonWriter w, TrainingExample e) => WriteOpenAi(w, e);
-    }
-
-    internal static void WriteOpenAi(Utf8JsonWriter w, TrainingExample e)
+    protected override void WriteExample(Utf8JsonWriter w, TrainingExample e, ExportOptions options)
     {
         w.WriteStartObject();
         w.WriteStartArray("messages");

@@ -8,10 +8,8 @@ namespace Whetstone.Datasets.Export;
 /// turns, no <c>tool_calls</c> key without calls, and parallel calls are split into one call per assistant message,
 /// each followed by its result. With <c>trainFlags</c> (the axolotl format) every assistant message carries
 /// <c>train</c> from the turn weights.</summary>
-internal sealed class HfExporter(bool trainFlags) : IExporter, IExportConfig
+internal sealed class HfExporter(bool trainFlags) : JsonLinesExporter, IExportConfig
 {
-    public IExportWriter Open(string path, ExportOptions options) => new Writer(path, options.Target, trainFlags);
-
     public IReadOnlyList<string> WriteConfig(string folder, IReadOnlyDictionary<Split, long> examples, ExportOptions options)
     {
         if (!trainFlags)
@@ -26,81 +24,79 @@ internal sealed class HfExporter(bool trainFlags) : IExporter, IExportConfig
         return [path];
     }
 
-    private sealed class Writer(string path, string target, bool trainFlags) : JsonLinesWriter(path)
+    protected override void WriteExample(Utf8JsonWriter w, TrainingExample e, ExportOptions options)
     {
-        protected override void WriteExample(Utf8JsonWriter w, TrainingExample e)
+        var target = options.Target;
+        var split = target is not (ExportFormats.Qwen3 or ExportFormats.DeepSeek);
+        var deepseek = target == ExportFormats.DeepSeek;
+        w.WriteStartObject();
+        w.WriteStartArray("messages");
+        foreach (var m in Linearizer.Linearize(e, split))
         {
-            var split = target is not (ExportFormats.Qwen3 or ExportFormats.DeepSeek);
-            var deepseek = target == ExportFormats.DeepSeek;
             w.WriteStartObject();
-            w.WriteStartArray("messages");
-            foreach (var m in Linearizer.Linearize(e, split))
+            w.WriteString("role", ExportJson.RoleName(m.Role));
+            if (m.Role == Role.Assistant && m.HasCalls)
             {
-                w.WriteStartObject();
-                w.WriteString("role", ExportJson.RoleName(m.Role));
-                if (m.Role == Role.Assistant && m.HasCalls)
+                if (deepseek)
                 {
-                    if (deepseek)
-                    {
-                        // DeepSeek templates render calls only when content is null.
-                        w.WriteNull("content");
-                    }
-                    else
-                    {
-                        w.WriteString("content", m.Content ?? "");
-                    }
-
-                    w.WriteStartArray("tool_calls");
-                    foreach (var c in m.Calls)
-                    {
-                        w.WriteStartObject();
-                        w.WriteString("id", c.Id);
-                        w.WriteString("type", "function");
-                        w.WriteStartObject("function");
-                        w.WriteString("name", c.Name);
-                        if (deepseek)
-                        {
-                            w.WriteString("arguments", c.ArgumentsText());
-                        }
-                        else
-                        {
-                            w.WritePropertyName("arguments");
-                            c.Arguments!.Value.WriteTo(w);
-                        }
-
-                        w.WriteEndObject();
-                        w.WriteEndObject();
-                    }
-
-                    w.WriteEndArray();
+                    // DeepSeek templates render calls only when content is null.
+                    w.WriteNull("content");
                 }
                 else
                 {
                     w.WriteString("content", m.Content ?? "");
                 }
 
-                if (m.Role == Role.Tool)
+                w.WriteStartArray("tool_calls");
+                foreach (var c in m.Calls)
                 {
-                    w.WriteString("tool_call_id", m.ToolCallId);
+                    w.WriteStartObject();
+                    w.WriteString("id", c.Id);
+                    w.WriteString("type", "function");
+                    w.WriteStartObject("function");
+                    w.WriteString("name", c.Name);
+                    if (deepseek)
+                    {
+                        w.WriteString("arguments", c.ArgumentsText());
+                    }
+                    else
+                    {
+                        w.WritePropertyName("arguments");
+                        c.Arguments!.Value.WriteTo(w);
+                    }
+
+                    w.WriteEndObject();
+                    w.WriteEndObject();
                 }
 
-                if (m.Role == Role.Assistant && target == ExportFormats.Qwen3 && !string.IsNullOrEmpty(m.Reasoning))
-                {
-                    w.WriteString("reasoning_content", m.Reasoning);
-                }
-
-                if (trainFlags && m.Role == Role.Assistant)
-                {
-                    w.WriteBoolean("train", m.Weight > 0);
-                }
-
-                w.WriteEndObject();
+                w.WriteEndArray();
+            }
+            else
+            {
+                w.WriteString("content", m.Content ?? "");
             }
 
-            w.WriteEndArray();
-            ExportJson.WriteTools(w, e.Tools);
+            if (m.Role == Role.Tool)
+            {
+                w.WriteString("tool_call_id", m.ToolCallId);
+            }
+
+            if (m.Role == Role.Assistant && target == ExportFormats.Qwen3 && !string.IsNullOrEmpty(m.Reasoning))
+            {
+                w.WriteString("reasoning_content", m.Reasoning);
+            }
+
+            if (trainFlags && m.Role == Role.Assistant)
+            {
+                w.WriteBoolean("train", m.Weight > 0);
+            }
+
             w.WriteEndObject();
         }
+
+        w.WriteEndArray();
+        ExportJson.WriteTools(w, e.Tools);
+        w.WriteEndObject();
     }
 }
 

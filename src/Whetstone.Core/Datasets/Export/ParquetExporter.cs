@@ -13,6 +13,8 @@ internal sealed class ParquetExporter : IExporter
 {
     public const int RowGroup = 4096;
 
+    public object Prepare(TrainingExample example, ExportOptions options) => ParquetRow.From(example);
+
     public IExportWriter Open(string path, ExportOptions options) => new Writer(path);
 
     private sealed class Writer(string path) : IExportWriter
@@ -21,9 +23,9 @@ internal sealed class ParquetExporter : IExporter
         private readonly List<ParquetRow> _rows = new(RowGroup);
         private bool _written;
 
-        public async ValueTask WriteAsync(TrainingExample example, CancellationToken cancellationToken)
+        public async ValueTask WriteAsync(object prepared, CancellationToken cancellationToken)
         {
-            _rows.Add(ParquetRow.From(example));
+            _rows.Add((ParquetRow)prepared);
             if (_rows.Count >= RowGroup)
             {
                 await FlushAsync(cancellationToken);

@@ -7,10 +7,8 @@ namespace Whetstone.Datasets.Export;
 /// <c>function_call</c> / <c>observation</c> turns in the positions it requires (human and observation at odd
 /// positions, gpt and function_call at even ones), <c>system</c>, <c>tools</c> as a JSON string, and
 /// <c>dataset_info.json</c> naming one dataset per split.</summary>
-internal sealed class ShareGptExporter : IExporter, IExportConfig
+internal sealed class ShareGptExporter : JsonLinesExporter, IExportConfig
 {
-    public IExportWriter Open(string path, ExportOptions options) => new Writer(path);
-
     public IReadOnlyList<string> WriteConfig(string folder, IReadOnlyDictionary<Split, long> examples, ExportOptions options)
     {
         var path = Path.Combine(folder, "dataset_info.json");
@@ -134,52 +132,49 @@ internal sealed class ShareGptExporter : IExporter, IExportConfig
         return false;
     }
 
-    private sealed class Writer(string path) : JsonLinesWriter(path)
+    protected override void WriteExample(Utf8JsonWriter w, TrainingExample e, ExportOptions options)
     {
-        protected override void WriteExample(Utf8JsonWriter w, TrainingExample e)
+        var (turns, system, problem) = Build(e);
+        if (turns is null)
         {
-            var (turns, system, problem) = Build(e);
-            if (turns is null)
-            {
-                throw new ExampleRejectedException(problem!);
-            }
+            throw new ExampleRejectedException(problem!);
+        }
 
+        w.WriteStartObject();
+        w.WriteStartArray("conversations");
+        foreach (var t in turns)
+        {
             w.WriteStartObject();
-            w.WriteStartArray("conversations");
-            foreach (var t in turns)
-            {
-                w.WriteStartObject();
-                w.WriteString("from", t.From);
-                w.WriteString("value", t.Value);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            if (system is not null)
-            {
-                w.WriteString("system", system);
-            }
-
-            using var toolsBuffer = new MemoryStream();
-            using (var tw = new Utf8JsonWriter(toolsBuffer))
-            {
-                tw.WriteStartArray();
-                foreach (var t in e.Tools)
-                {
-                    tw.WriteStartObject();
-                    tw.WriteString("name", t.Name);
-                    tw.WriteString("description", t.Description ?? "");
-                    tw.WritePropertyName("parameters");
-                    (t.Parameters ?? TrainingExample.EmptySchema).WriteTo(tw);
-                    tw.WriteEndObject();
-                }
-
-                tw.WriteEndArray();
-            }
-
-            w.WriteString("tools", System.Text.Encoding.UTF8.GetString(toolsBuffer.ToArray()));
+            w.WriteString("from", t.From);
+            w.WriteString("value", t.Value);
             w.WriteEndObject();
         }
+
+        w.WriteEndArray();
+        if (system is not null)
+        {
+            w.WriteString("system", system);
+        }
+
+        using var toolsBuffer = new MemoryStream();
+        using (var tw = new Utf8JsonWriter(toolsBuffer))
+        {
+            tw.WriteStartArray();
+            foreach (var t in e.Tools)
+            {
+                tw.WriteStartObject();
+                tw.WriteString("name", t.Name);
+                tw.WriteString("description", t.Description ?? "");
+                tw.WritePropertyName("parameters");
+                (t.Parameters ?? TrainingExample.EmptySchema).WriteTo(tw);
+                tw.WriteEndObject();
+            }
+
+            tw.WriteEndArray();
+        }
+
+        w.WriteString("tools", System.Text.Encoding.UTF8.GetString(toolsBuffer.ToArray()));
+        w.WriteEndObject();
     }
 }
 
