@@ -27,6 +27,7 @@ public sealed class WhetstoneServices
         Redactor = new Redactor(DetectorSet.Default(), home.LoadOrCreateIdKey());
         Scorer = new NoPolicyScorer();
         Ingest = new IngestPipeline(store.Trajectories, Redactor, Scorer, Time);
+        Feedback = new FeedbackService(store.Trajectories, Redactor, Scorer, Time);
         Snapshots = new SnapshotService(store, options.Datasets, Time);
         Exporter = new DatasetExporter(store.Snapshots);
         Jobs = new JobService(store, home, options.Training, Time);
@@ -47,6 +48,9 @@ public sealed class WhetstoneServices
     public ITrajectoryScorer Scorer { get; }
 
     public IngestPipeline Ingest { get; }
+
+    /// <summary>Outcome and feedback arriving after a run was stored (redacted, re-scored).</summary>
+    public FeedbackService Feedback { get; }
 
     public SnapshotService Snapshots { get; }
 

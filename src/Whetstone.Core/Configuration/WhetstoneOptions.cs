@@ -13,6 +13,15 @@ public sealed class WhetstoneOptions
 
     public TrainingOptions Training { get; set; } = new();
 
+    /// <summary>Bearer tokens of the service (<c>Whetstone:Auth</c>).</summary>
+    public AuthOptions Auth { get; set; } = new();
+
+    /// <summary>Limits of the service (<c>Whetstone:Server</c>).</summary>
+    public ServerOptions Server { get; set; } = new();
+
+    /// <summary>The service's background preparation policy (<c>Whetstone:Preparation</c>).</summary>
+    public PreparationOptions Preparation { get; set; } = new();
+
     /// <summary>Names allowed to run admin-only commands (<c>--as NAME</c>).</summary>
     public List<string> Admins { get; set; } = [];
 
@@ -23,6 +32,9 @@ public sealed class WhetstoneOptions
         Storage.Validate(problems);
         Datasets.Validate(problems);
         Training.Validate(problems);
+        Auth.Validate(problems);
+        Server.Validate(problems);
+        Preparation.Validate(problems);
         if (Admins.Any(string.IsNullOrWhiteSpace))
         {
             problems.Add("Whetstone:Admins: admin names must not be empty");
