@@ -31,6 +31,7 @@ public static class CliApp
         root.Subcommands.Add(JobCommand.Create(env));
         root.Subcommands.Add(StatusCommand.Create(env));
         root.Subcommands.Add(DemoCommand.Create(env));
+        root.Subcommands.Add(ServeCommand.Create(env));
         return root;
     }
 
@@ -57,6 +58,9 @@ public static class CliApp
                 Output = env.Out,
                 Error = env.Error,
                 EnableDefaultExceptionHandler = false,
+                // `serve` is a host: it handles SIGINT/SIGTERM itself and drains in-flight requests, which can take
+                // longer than the 2 s after which System.CommandLine would end the process.
+                ProcessTerminationTimeout = parse.CommandResult.Command.Name == ServeCommand.Name ? null : TimeSpan.FromSeconds(2),
             }, cancellationToken);
         }
         catch (WhetstoneException e)

@@ -60,6 +60,8 @@ public static class WhetstoneServer
             k.Limits.MaxRequestBodySize = options.Server.MaxRequestBytes;
         });
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(options.Server.ShutdownSeconds));
+        // Logs go to stderr: stdout stays for what the host prints (whetstone serve prints where it listens).
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
 
@@ -95,6 +97,7 @@ public static class WhetstoneServer
         app.Lifetime.ApplicationStopped.Register(() => store.DisposeAsync().AsTask().GetAwaiter().GetResult());
 
         app.UseExceptionHandler();
+        app.UseStatusCodePages(); // empty 404/405/415 answers of routing get a ProblemDetails body too
         app.UseRouting();
         app.UseMiddleware<ScopeAuthorization>();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymousCaller();

@@ -33,7 +33,8 @@ internal sealed class ScopeAuthorization(RequestDelegate next, TokenAuthenticato
     public async Task InvokeAsync(HttpContext context)
     {
         var endpoint = context.GetEndpoint();
-        if (endpoint is null || endpoint.Metadata.GetMetadata<Anonymous>() is not null)
+        // Routing's own rejections (405 method, 415 media type) are not route endpoints: they run nothing.
+        if (endpoint is not RouteEndpoint || endpoint.Metadata.GetMetadata<Anonymous>() is not null)
         {
             await next(context);
             return;
