@@ -66,6 +66,7 @@ internal sealed class RunningServer : IAsyncDisposable
         }, builder =>
         {
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
             configure?.Invoke(builder);
         });
         await app.StartAsync(TestContext.Current.CancellationToken);
