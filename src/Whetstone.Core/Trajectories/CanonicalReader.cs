@@ -48,7 +48,16 @@ internal sealed class CanonicalReader : ITrajectoryReader
             {
                 throw new RecordException("$", "is null");
             }
-            t = parsed with { Id = id };
+            // Source-generated deserialisation sets a missing init-only member to null, not to its initializer:
+            // give omitted collections and the outcome their defaults.
+            var outcome = parsed.Outcome ?? Outcome.Unknown;
+            t = parsed with
+            {
+                Id = id,
+                Tools = parsed.Tools ?? [],
+                Messages = parsed.Messages ?? [],
+                Outcome = outcome.Feedback is null ? outcome with { Feedback = [] } : outcome,
+            };
         }
         catch (JsonException e) when (!string.IsNullOrEmpty(e.Path) || e.Message.Length > 0)
         {

@@ -17,6 +17,19 @@ public class ReaderTests
         return item.Trajectory!;
     }
 
+    [Theory]
+    [InlineData("""{"schema_version":1,"id":"c1","messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"}]}""")]
+    [InlineData("""{"schema_version":1,"id":"c1","messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"}],"outcome":{"status":"completed"}}""")]
+    public void Canonical_WithoutToolsOutcomeOrFeedback_GetsTheirDefaults(string record)
+    {
+        var t = ReadOne(record);
+
+        Assert.NotNull(t.Outcome);
+        Assert.Empty(t.Outcome.Feedback);
+        Assert.Empty(t.Tools);
+        Assert.Equal(2, t.Messages.Count);
+    }
+
     [Fact]
     public void OpenAi_ToolTalkSampleLine_LinksCallsAndResults()
     {
