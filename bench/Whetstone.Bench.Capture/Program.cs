@@ -24,9 +24,16 @@ await using var client = new WhetstoneCaptureClient(new WhetstoneCaptureOptions
     QueueCapacity = capacity,
     DisposeTimeout = TimeSpan.Zero,
 });
+// Wait until the sender is retrying against the down sidecar, so the measurement runs beside a live retry loop.
+client.Submit(prepared[0]);
+for (var wait = 0; wait < 100 && client.Counters.Retries < 2; wait++)
+{
+    await Task.Delay(50);
+}
+
 var accepted = new List<long>();
 var dropped = new List<long>();
-for (var i = 0; i < runs; i++)
+for (var i = 1; i < runs; i++)
 {
     var t0 = Stopwatch.GetTimestamp();
     var ok = client.Submit(prepared[i]);
