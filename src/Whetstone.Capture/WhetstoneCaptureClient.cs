@@ -44,7 +44,8 @@ public sealed class WhetstoneCaptureClient : IAsyncDisposable
         _options = options;
         _time = time ?? TimeProvider.System;
         _http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
-        _http.BaseAddress = options.Endpoint;
+        // A base address with a path (http://host/whetstone) keeps it: relative requests resolve under it.
+        _http.BaseAddress = new Uri(options.Endpoint.AbsoluteUri.TrimEnd('/') + "/");
         _http.Timeout = Timeout.InfiniteTimeSpan;
         if (!string.IsNullOrEmpty(options.Token))
         {

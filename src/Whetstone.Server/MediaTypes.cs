@@ -2,6 +2,12 @@ namespace Whetstone.Server;
 
 internal static class MediaTypes
 {
+    public const string Json = "application/json";
+
+    /// <summary>Besides JSON, what <c>POST /v1/trajectories</c> takes (routing answers 415 to anything else).</summary>
+    public static readonly string[] RunBodies =
+        ["application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines", "text/plain"];
+
     public static bool IsNdjson(string? contentType) =>
         contentType is not null && (contentType.Contains("ndjson", StringComparison.OrdinalIgnoreCase) ||
             contentType.Contains("jsonl", StringComparison.OrdinalIgnoreCase) ||

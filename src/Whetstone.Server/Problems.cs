@@ -45,7 +45,10 @@ internal static class Problems
 
         foreach (var (k, v) in extensions ?? new Dictionary<string, object?>())
         {
-            problem.Extensions[k] = v;
+            if (v is not null)
+            {
+                problem.Extensions[k] = v;
+            }
         }
 
         return problem;

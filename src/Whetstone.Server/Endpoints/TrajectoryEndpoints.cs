@@ -20,7 +20,7 @@ internal static class TrajectoryEndpoints
         group.MapPost("", SubmitAsync)
             .RequireScope(AuthOptions.CaptureScope)
             .WithSummary("Submit completed runs: one run, {\"trajectories\": [...]}, or NDJSON. 202 after the durable commit.")
-            .Accepts<SubmitBody>("application/json", "application/x-ndjson")
+            .Accepts<SubmitBody>(MediaTypes.Json, MediaTypes.RunBodies)
             .Produces<SubmitResponse>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Whetstone.Configuration;
 using Whetstone.Server.Ingest;
 using Whetstone.Server.Otlp.Proto;
@@ -222,6 +221,4 @@ internal sealed partial class TraceIngestor(RunIngestor ingestor, WhetstoneOptio
             Spans.Clear();
         }
     }
-
-    internal static string Describe(long n) => n.ToString(CultureInfo.InvariantCulture);
 }

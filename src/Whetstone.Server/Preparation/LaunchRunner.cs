@@ -36,7 +36,7 @@ internal sealed partial class LaunchRunner(WhetstoneServices services, IPreparat
             await audit.LaunchedAsync(record, actor, CancellationToken.None);
             LogLaunched(logger, jobId, record.Sequence, record.Status.ToString(), record.ExitCode);
         }
-        catch (Exception e) when (e is WhetstoneException or IOException or InvalidOperationException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             LogFailed(logger, jobId, e.Message);
         }

@@ -133,6 +133,13 @@ internal sealed partial class PreparationService(
             state.Update(r => r with { LastError = e.Message });
             return new PreparationDecision(false, e.Reason ?? "failed", 0);
         }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // A failed step (a full disk, an export error) must not stop the service: report it and try again later.
+            LogFailed(logger, e.GetType().Name, e.Message);
+            state.Update(r => r with { LastError = $"{e.GetType().Name}: {e.Message}" });
+            return new PreparationDecision(false, "failed", 0);
+        }
     }
 
     private async Task PrepareAsync(PreparationDecision decision, CancellationToken cancellationToken)

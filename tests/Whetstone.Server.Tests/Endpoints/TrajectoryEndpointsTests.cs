@@ -188,4 +188,23 @@ public sealed class TrajectoryEndpointsTests
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("text/plain")]
+    [InlineData("application/jsonl")]
+    public async Task Post_OtherUsualContentTypes_AreAccepted(string? contentType)
+    {
+        await using var server = await RunningServer.StartAsync();
+        using var content = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(Http.OpenAiRun("ct-1")));
+        if (contentType is not null)
+        {
+            content.Headers.ContentType = new(contentType);
+        }
+
+        var response = await server.Client().PostAsync("/v1/trajectories", content, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(1, await server.CountAsync());
+    }
 }
