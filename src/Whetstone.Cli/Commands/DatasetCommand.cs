@@ -203,8 +203,7 @@ internal static class DatasetCommand
             await using var ctx = CliContext.From(parse, env);
             var name = CommonOptions.RequireAdmin(ctx, parse.GetValue(actor));
             var s = await Get(ctx, parse.GetValue(id)!, ct);
-            var pointer = new EvalPointer(s.Id, ctx.Time.GetUtcNow(), name);
-            await ctx.Services.Store.Snapshots.SetEvalPointerAsync(pointer, ct);
+            await ctx.Services.Snapshots.UseForEvalAsync(s.Id, name, ct);
             ctx.Out.WriteLine($"evaluation snapshot is now {s.Id} ({s.Counts.Eval} eval runs), set by {name}");
             return ExitCodes.Ok;
         });

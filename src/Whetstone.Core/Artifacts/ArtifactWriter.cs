@@ -74,6 +74,92 @@ public sealed class ArtifactWriter(HomeLayout home, IWhetstoneStore store, TimeP
         });
     }
 
+    /// <summary>All candidates with their latest evaluation summary, and the aliases.</summary>
+    public async Task WriteCandidatesAsync(CancellationToken cancellationToken = default)
+    {
+        var candidates = await store.Registry.ListCandidatesAsync(cancellationToken);
+        var evaluations = await store.Registry.ListEvaluationsAsync(null, cancellationToken);
+        var aliases = await store.Registry.GetAliasesAsync(cancellationToken);
+        Write(Candidates, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("generated_at", time.GetUtcNow());
+            w.WriteString("live", aliases.Live);
+            w.WriteString("previous", aliases.Previous);
+            w.WriteStartArray("candidates");
+            foreach (var c in candidates)
+            {
+                var doc = JsonSerializer.SerializeToElement(c, WhetstoneJson.Compact.Candidate);
+                w.WriteStartObject();
+                foreach (var p in doc.EnumerateObject())
+                {
+                    p.WriteTo(w);
+                }
+
+                var latest = evaluations.LastOrDefault(e => e.CandidateId == c.Id);
+                if (latest is null)
+                {
+                    w.WriteNull("latest_evaluation");
+                }
+                else
+                {
+                    w.WriteStartObject("latest_evaluation");
+                    w.WriteString("id", latest.Id);
+                    w.WriteString("baseline", latest.BaselineId);
+                    w.WriteString("snapshot", latest.SnapshotId);
+                    w.WriteString("mode", latest.Mode);
+                    w.WriteBoolean("passed", latest.Passed);
+                    w.WriteString("created_at", latest.CreatedAt);
+                    w.WriteStartArray("reasons");
+                    foreach (var r in latest.Reasons)
+                    {
+                        w.WriteStringValue(r);
+                    }
+
+                    w.WriteEndArray();
+                    using var report = JsonDocument.Parse(latest.ReportJson);
+                    if (report.RootElement.ValueKind == JsonValueKind.Object && report.RootElement.TryGetProperty("comparison", out var comparison))
+                    {
+                        w.WritePropertyName("comparison");
+                        comparison.WriteTo(w);
+                    }
+
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
+    }
+
+    /// <summary>Current live and previous, and the whole promotion/rollback history with the requests.</summary>
+    public async Task WritePromotionAsync(CancellationToken cancellationToken = default)
+    {
+        var aliases = await store.Registry.GetAliasesAsync(cancellationToken);
+        var history = await store.Registry.ListChangesAsync(cancellationToken);
+        var requests = await store.Registry.ListRequestsAsync(cancellationToken);
+        var live = aliases.Live is null ? null : await store.Registry.GetCandidateAsync(aliases.Live, cancellationToken);
+        Write(Promotion, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("generated_at", time.GetUtcNow());
+            w.WriteStartObject("live");
+            w.WriteString("candidate", aliases.Live);
+            w.WriteString("model", live?.Model);
+            w.WriteString("client", live?.Client);
+            w.WriteEndObject();
+            w.WriteString("previous", aliases.Previous);
+            w.WritePropertyName("history");
+            JsonSerializer.Serialize(w, history.ToList(), WhetstoneJson.Indented.ListLiveChange);
+            w.WritePropertyName("requests");
+            JsonSerializer.Serialize(w, requests.ToList(), WhetstoneJson.Indented.ListPromotionRequest);
+            w.WriteEndObject();
+        });
+    }
+
     /// <summary>Writes an indented JSON artifact atomically.</summary>
     public void Write(string artifact, Action<Utf8JsonWriter> write)
     {

@@ -13,6 +13,10 @@ public sealed class WhetstoneOptions
 
     public TrainingOptions Training { get; set; } = new();
 
+    public PromotionOptions Promotion { get; set; } = new();
+
+    public LiveConfigOptions LiveConfig { get; set; } = new();
+
     /// <summary>Names allowed to run admin-only commands (<c>--as NAME</c>).</summary>
     public List<string> Admins { get; set; } = [];
 
@@ -23,6 +27,7 @@ public sealed class WhetstoneOptions
         Storage.Validate(problems);
         Datasets.Validate(problems);
         Training.Validate(problems);
+        LiveConfig.Validate(problems);
         if (Admins.Any(string.IsNullOrWhiteSpace))
         {
             problems.Add("Whetstone:Admins: admin names must not be empty");
@@ -134,6 +139,44 @@ public sealed class TrainingOptions
         if (MaxTokensPerExample < 1)
         {
             problems.Add($"Whetstone:Training:MaxTokensPerExample: {MaxTokensPerExample} must be at least 1");
+        }
+    }
+}
+
+public sealed class PromotionOptions
+{
+    /// <summary>The two-person rule: the admin who approves a promotion must not be the one who requested it.</summary>
+    public bool RequireSecondApprover { get; set; }
+}
+
+public sealed class LiveConfigOptions
+{
+    /// <summary>The agent's config file that promotion rewrites (JSON or YAML). Unset: promotions move the
+    /// aliases only.</summary>
+    public string? Path { get; set; }
+
+    /// <summary><c>auto</c> (by extension), <c>json</c> or <c>yaml</c>.</summary>
+    public string Format { get; set; } = "auto";
+
+    public string ProviderKey { get; set; } = "llm.provider";
+
+    public string ModelKey { get; set; } = "llm.model";
+
+    public string EndpointKey { get; set; } = "llm.endpoint";
+
+    internal void Validate(List<string> problems)
+    {
+        if (Format is not ("auto" or "json" or "yaml"))
+        {
+            problems.Add($"Whetstone:LiveConfig:Format: '{Format}' must be auto, json or yaml");
+        }
+
+        foreach (var (name, key) in new[] { ("ProviderKey", ProviderKey), ("ModelKey", ModelKey), ("EndpointKey", EndpointKey) })
+        {
+            if (!string.IsNullOrEmpty(key) && key.Split('.').Any(string.IsNullOrWhiteSpace))
+            {
+                problems.Add($"Whetstone:LiveConfig:{name}: '{key}' is not a dotted key path");
+            }
         }
     }
 }

@@ -30,8 +30,25 @@ public sealed record SnapshotResult(Snapshot Snapshot, bool Created, bool Became
 /// <summary>Freezes the currently accepted runs into an immutable, content-addressed snapshot with a split by task
 /// cluster. Streams the store once; memory does not grow with the number of runs.</summary>
 public sealed class SnapshotService(IWhetstoneStore store, DatasetsOptions defaults, TimeProvider time,
-    Func<CancellationToken, Task>? beforeSnapshot = null)
+    Registry.AuditLog? audit = null, Func<CancellationToken, Task>? beforeSnapshot = null)
 {
+    /// <summary>Makes a snapshot's eval split the evaluation set. Admin-only: the caller checks the actor.</summary>
+    public async Task<EvalPointer> UseForEvalAsync(string snapshotId, string actor, CancellationToken cancellationToken = default)
+    {
+        var snapshot = await store.Snapshots.GetAsync(snapshotId, cancellationToken)
+            ?? throw new WhetstoneException(ErrorCode.NotFound, $"no snapshot with id '{snapshotId}'");
+        var previous = await store.Snapshots.GetEvalPointerAsync(cancellationToken);
+        var pointer = new EvalPointer(snapshot.Id, time.GetUtcNow(), actor);
+        await store.Snapshots.SetEvalPointerAsync(pointer, cancellationToken);
+        if (audit is not null)
+        {
+            await audit.AppendAsync(actor, "eval_snapshot_set", [snapshot.Id],
+                Registry.AuditLog.Payload(("previous", previous?.SnapshotId), ("eval_runs", snapshot.Counts.Eval)), cancellationToken);
+        }
+
+        return pointer;
+    }
+
     public async Task<SnapshotResult> TakeAsync(SnapshotRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -133,10 +150,17 @@ public sealed class SnapshotService(IWhetstoneStore store, DatasetsOptions defau
             snapshot = await store.Snapshots.GetAsync(snapshot.Id, cancellationToken) ?? snapshot;
         }
 
+        if (created && audit is not null)
+        {
+            await audit.AppendAsync(request.Actor ?? "system", "snapshot_taken", [snapshot.Id], Registry.AuditLog.Payload(
+                ("hash", snapshot.Hash), ("train", snapshot.Counts.Train), ("validation", snapshot.Counts.Validation),
+                ("eval", snapshot.Counts.Eval), ("policies", snapshot.PolicyVersions)), cancellationToken);
+        }
+
         var becameEval = false;
         if (await store.Snapshots.GetEvalPointerAsync(cancellationToken) is null)
         {
-            await store.Snapshots.SetEvalPointerAsync(new EvalPointer(snapshot.Id, time.GetUtcNow(), request.Actor ?? "system"), cancellationToken);
+            await UseForEvalAsync(snapshot.Id, request.Actor ?? "system", cancellationToken);
             becameEval = true;
         }
 
