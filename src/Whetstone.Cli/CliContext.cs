@@ -63,6 +63,8 @@ public sealed class CliContext : IAsyncDisposable
     private IWhetstoneStore OpenStore() => Options.Storage.Provider switch
     {
         StorageOptions.Sqlite => SqliteStore.Open(Options.Storage.ConnectionString ?? Home.Database),
+        // The CLI has no synchronization context: waiting here cannot deadlock.
+        StorageOptions.Postgres => Whetstone.Storage.Postgres.PostgresStore.OpenAsync(Options.Storage.ConnectionString!).GetAwaiter().GetResult(),
         var other => throw new WhetstoneException(ErrorCode.InvalidConfiguration,
             $"Whetstone:Storage:Provider '{other}' is not available in this build"),
     };

@@ -87,3 +87,20 @@ public sealed class SqliteSnapshotStoreTests : SnapshotStoreContract
         _dir.Dispose();
     }
 }
+
+public sealed class SqliteRegistryStoreTests : RegistryStoreContract
+{
+    private readonly TempDir _dir = new();
+
+    protected override Task<IWhetstoneStore> CreateStoreAsync() =>
+        Task.FromResult<IWhetstoneStore>(SqliteStore.Open(_dir.File("store.db")));
+
+    protected override Task<IWhetstoneStore> OpenAgainAsync() =>
+        Task.FromResult<IWhetstoneStore>(SqliteStore.Open(_dir.File("store.db")));
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _dir.Dispose();
+    }
+}
