@@ -11,6 +11,9 @@ public sealed class WhetstoneOptions
 
     public DatasetsOptions Datasets { get; set; } = new();
 
+    /// <summary>Gate policy, statistics and model-client settings (<c>Whetstone:Evaluation</c>).</summary>
+    public EvaluationOptions Evaluation { get; set; } = new();
+
     /// <summary>Names allowed to run admin-only commands (<c>--as NAME</c>).</summary>
     public List<string> Admins { get; set; } = [];
 
@@ -20,6 +23,7 @@ public sealed class WhetstoneOptions
         var problems = new List<string>();
         Storage.Validate(problems);
         Datasets.Validate(problems);
+        Evaluation.Validate(problems);
         if (Admins.Any(string.IsNullOrWhiteSpace))
         {
             problems.Add("Whetstone:Admins: admin names must not be empty");
