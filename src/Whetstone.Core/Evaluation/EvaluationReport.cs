@@ -20,6 +20,7 @@ public sealed record EvaluationReport
     public required ModelRef Baseline { get; init; }
 
     /// <summary>The snapshot whose eval split was used (when the host says).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public string? Snapshot { get; init; }
 
     public required ReportMetrics Metrics { get; init; }
@@ -74,11 +75,14 @@ public sealed record Comparison
     public double? Baseline { get; init; }
 
     /// <summary>Mean of (candidate − baseline) over the paired cases.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public double? Difference { get; init; }
 
     /// <summary>95% percentile-bootstrap interval of <see cref="Difference"/> as <c>[low, high]</c>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public IReadOnlyList<double>? Ci95 { get; init; }
 
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public double? PValue { get; init; }
 
     /// <summary><c>mcnemar_exact</c> for 0/1 values, else <c>sign</c>.</summary>
@@ -220,13 +224,17 @@ public sealed record CaseReference
     public required string Kind { get; init; }
 
     /// <summary>Name of the first call.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public string? Name { get; init; }
 
     /// <summary>Arguments of the first call.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public JsonElement? Arguments { get; init; }
 
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public IReadOnlyList<CallView>? Calls { get; init; }
 
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public string? Text { get; init; }
 }
 
@@ -244,14 +252,19 @@ public sealed record CallView
 /// latency, tokens. Shadow fields: its runs of the task.</summary>
 public sealed record CaseOutput
 {
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public string? Name { get; init; }
 
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public JsonElement? Arguments { get; init; }
 
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public IReadOnlyList<CallView>? Calls { get; init; }
 
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public string? Text { get; init; }
 
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public string? Error { get; init; }
 
     public string? ErrorCode { get; init; }
@@ -299,8 +312,10 @@ public sealed record RunOutcome
 /// <summary>Scores of one model on one case; only the fields of the mode are set.</summary>
 public sealed record CaseScores
 {
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public bool? NameMatch { get; init; }
 
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public bool? ArgsMatch { get; init; }
 
     /// <summary>Why the arguments did not match (a <see cref="MatchResult"/> code).</summary>
@@ -308,6 +323,7 @@ public sealed record CaseScores
 
     public bool? CallMatch { get; init; }
 
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public double? Similarity { get; init; }
 
     public bool? ExactMatch { get; init; }
