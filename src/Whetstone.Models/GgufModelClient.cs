@@ -19,18 +19,21 @@ internal sealed class GgufModelClient : IModelClient, IDisposable
     private static bool _logConfigured;
 
     private readonly LLamaWeights _weights;
-    private readonly ModelParams _parameters;
     private readonly ModelClientOptions _options;
     private readonly SemaphoreSlim _one = new(1, 1);
     private readonly bool _hasTemplate;
+    private readonly StatelessExecutor _executor;
 
     private GgufModelClient(LLamaWeights weights, ModelParams parameters, ModelClientOptions options)
     {
         _weights = weights;
-        _parameters = parameters;
         _options = options;
         _hasTemplate = weights.Metadata.ContainsKey("tokenizer.chat_template");
+        _executor = new StatelessExecutor(weights, parameters);
     }
+
+    /// <summary>Whether prompts are rendered with the model's own chat template (else ChatML).</summary>
+    internal bool UsesModelTemplate { get; private set; }
 
     public static GgufModelClient Load(string path, ModelClientOptions options)
     {
@@ -73,7 +76,6 @@ internal sealed class GgufModelClient : IModelClient, IDisposable
                     $"prompt of {promptTokens} tokens + {maxTokens} output tokens exceeds the context of {_options.GgufContextSize}"));
             }
 
-            var executor = new StatelessExecutor(_weights, _parameters);
             var inference = new InferenceParams
             {
                 MaxTokens = maxTokens,
@@ -82,7 +84,7 @@ internal sealed class GgufModelClient : IModelClient, IDisposable
             };
             var output = new StringBuilder();
             var completionTokens = 0;
-            await foreach (var piece in executor.InferAsync(prompt, inference, timeout.Token).ConfigureAwait(false))
+            await foreach (var piece in _executor.InferAsync(prompt, inference, timeout.Token).ConfigureAwait(false))
             {
                 output.Append(piece);
                 completionTokens++;
@@ -124,7 +126,9 @@ internal sealed class GgufModelClient : IModelClient, IDisposable
                     template.Add(role, content);
                 }
 
-                return Encoding.UTF8.GetString(template.Apply());
+                var rendered = Encoding.UTF8.GetString(template.Apply());
+                UsesModelTemplate = true;
+                return rendered;
             }
             catch (Exception e) when (e is RuntimeError or InvalidOperationException or ArgumentException)
             {
@@ -132,6 +136,7 @@ internal sealed class GgufModelClient : IModelClient, IDisposable
             }
         }
 
+        UsesModelTemplate = false;
         return ToolPrompt.ChatMl(turns);
     }
 

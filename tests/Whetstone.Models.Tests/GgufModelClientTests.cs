@@ -41,6 +41,26 @@ public sealed class GgufModelClientTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("{% for message in messages %}{{'<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n'}}{% endfor %}", true)]
+    [InlineData("{{ this is no template llama.cpp knows }}", false)]
+    public async Task CompleteAsync_ModelChatTemplate_UsedWhenKnown_ElseChatMl(string template, bool known)
+    {
+        var path = TinyLlama.Create(_dir.File("templated.gguf"), chatTemplate: template);
+        var client = ModelClients.Create("gguf:" + path, Options with { MaxOutputTokens = 2 });
+        try
+        {
+            var t = Some.FullTrajectory();
+            var result = await client.CompleteAsync(new ModelRequest("x", t.Messages.Take(2).ToArray(), t.Tools), Ct);
+            Assert.Null(result.Error);
+            Assert.Equal(known, Assert.IsType<GgufModelClient>(client).UsesModelTemplate);
+        }
+        finally
+        {
+            ModelClients.Release(client);
+        }
+    }
+
     [Fact]
     public async Task CompleteAsync_PromptLongerThanContext_IsContextOverflow()
     {
