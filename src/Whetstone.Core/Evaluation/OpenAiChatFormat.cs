@@ -49,8 +49,9 @@ public static class OpenAiChatFormat
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>Writes messages as an OpenAI <c>messages</c> array. An assistant's reasoning is not sent (chat
-    /// templates drop it for earlier turns anyway); tool calls and tool results are.</summary>
+    /// <summary>Writes messages as an OpenAI <c>messages</c> array, with only the fields the chat-completions schema
+    /// defines (strict servers reject others). An assistant's reasoning is not sent (chat templates drop it for earlier
+    /// turns anyway); tool calls and tool results are.</summary>
     public static void WriteMessages(Utf8JsonWriter writer, IReadOnlyList<Message> messages)
     {
         ArgumentNullException.ThrowIfNull(writer);
@@ -114,11 +115,6 @@ public static class OpenAiChatFormat
             case Role.Tool:
                 writer.WriteString("role", "tool");
                 writer.WriteString("tool_call_id", m.ToolCallId ?? "");
-                if (m.Name is not null)
-                {
-                    writer.WriteString("name", m.Name);
-                }
-
                 writer.WriteString("content", m.Content ?? "");
                 break;
             default:
