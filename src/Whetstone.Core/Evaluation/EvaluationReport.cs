@@ -39,6 +39,10 @@ public sealed record EvaluationReport
 
     public required IReadOnlyList<EvaluationCase> Cases { get; init; }
 
+    /// <summary>A few plain-text lines a host prints: what was compared, the primary metric with its interval and
+    /// p-value, and the gate's decision with every reason.</summary>
+    public IReadOnlyList<string> SummaryLines() => EvaluationSummaryText.Lines(this);
+
     public string ToJson(bool indented = true) =>
         JsonSerializer.Serialize(this, (indented ? EvaluationJson.Indented : EvaluationJson.Compact).EvaluationReport);
 

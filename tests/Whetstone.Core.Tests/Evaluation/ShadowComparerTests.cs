@@ -121,7 +121,7 @@ public sealed class ShadowComparerTests
         Assert.True(report.Decision.Passed, string.Join("; ", report.Decision.Reasons.Select(r => r.Detail)));
         Assert.NotNull(report.Metrics.Candidate[MetricCatalog.AnswerAgreement]);
 
-        var summary = EvaluationSummary.Lines(report);
+        var summary = report.SummaryLines();
         Assert.Contains("gpt-3.5-turbo-0613-ft vs llama-2-7b-lora on snapshot snap-1, 464 tasks", summary[0], StringComparison.Ordinal);
         Assert.StartsWith("success_rate: candidate 0.431 vs baseline 0.2759, difference +0.1552, 95% CI [+0.1", summary[1], StringComparison.Ordinal);
         Assert.Equal("gate: PASSED", summary[2]);

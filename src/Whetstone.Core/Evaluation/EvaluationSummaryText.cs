@@ -2,9 +2,8 @@ using System.Globalization;
 
 namespace Whetstone.Evaluation;
 
-/// <summary>A few plain-text lines a host prints after an evaluation: what was compared, the primary metric with its
-/// interval and p-value, and the gate's decision with every reason.</summary>
-public static class EvaluationSummary
+/// <summary>The plain-text summary of a report (see <see cref="EvaluationReport.SummaryLines"/>).</summary>
+internal static class EvaluationSummaryText
 {
     public static IReadOnlyList<string> Lines(EvaluationReport report)
     {
