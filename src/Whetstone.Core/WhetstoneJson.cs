@@ -28,6 +28,21 @@ namespace Whetstone;
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(Dictionary<string, JsonElement>))]
 [JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(Datasets.Snapshot))]
+[JsonSerializable(typeof(Storage.EvalPointer))]
+[JsonSerializable(typeof(Training.JobManifest))]
+[JsonSerializable(typeof(Training.LaunchRecord))]
+[JsonSerializable(typeof(List<Training.LaunchRecord>))]
+[JsonSerializable(typeof(Dictionary<string, long>))]
+[JsonSerializable(typeof(Registry.Candidate))]
+[JsonSerializable(typeof(Registry.EvaluationRecord))]
+[JsonSerializable(typeof(Registry.PromotionRequest))]
+[JsonSerializable(typeof(Registry.LiveChange))]
+[JsonSerializable(typeof(Registry.AuditEntry))]
+[JsonSerializable(typeof(List<Registry.Candidate>))]
+[JsonSerializable(typeof(List<Registry.LiveChange>))]
+[JsonSerializable(typeof(List<Registry.PromotionRequest>))]
 public sealed partial class WhetstoneJsonContext : JsonSerializerContext;
 
 /// <summary>Entry points for (de)serialising Whetstone's own types.</summary>

@@ -1,8 +1,14 @@
+using Whetstone.Artifacts;
 using Whetstone.Configuration;
+using Whetstone.Datasets;
+using Whetstone.Datasets.Export;
 using Whetstone.Ingest;
 using Whetstone.Quality;
 using Whetstone.Redaction;
+using Whetstone.Registry;
+using Whetstone.Registry.LiveConfig;
 using Whetstone.Storage;
+using Whetstone.Training;
 
 namespace Whetstone;
 
@@ -23,6 +29,15 @@ public sealed class WhetstoneServices
         Redactor = new Redactor(DetectorSet.Default(), home.LoadOrCreateIdKey());
         Scorer = new NoPolicyScorer();
         Ingest = new IngestPipeline(store.Trajectories, Redactor, Scorer, Time);
+        Audit = new AuditLog(store.Audit, home, Time);
+        Snapshots = new SnapshotService(store, options.Datasets, Time, Audit);
+        Exporter = new DatasetExporter(store.Snapshots);
+        Jobs = new JobService(store, home, options.Training, Time, Audit);
+        Launcher = new JobLauncher(store.Jobs, options.Training, Time, Audit);
+        Artifacts = new ArtifactWriter(home, store, Time);
+        Registry = new RegistryService(store, Audit, Redactor, Time);
+        LiveConfig = new LiveConfigFile(options.LiveConfig);
+        Promotion = new PromotionService(store, Audit, options, LiveConfig, Time);
     }
 
     public HomeLayout Home { get; }
@@ -38,4 +53,22 @@ public sealed class WhetstoneServices
     public ITrajectoryScorer Scorer { get; }
 
     public IngestPipeline Ingest { get; }
+
+    public SnapshotService Snapshots { get; }
+
+    public DatasetExporter Exporter { get; }
+
+    public JobService Jobs { get; }
+
+    public JobLauncher Launcher { get; }
+
+    public ArtifactWriter Artifacts { get; }
+
+    public AuditLog Audit { get; }
+
+    public RegistryService Registry { get; }
+
+    public LiveConfigFile LiveConfig { get; }
+
+    public PromotionService Promotion { get; }
 }

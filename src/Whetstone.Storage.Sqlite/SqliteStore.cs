@@ -7,6 +7,10 @@ public sealed class SqliteStore : IWhetstoneStore
     {
         Database = db;
         Trajectories = new SqliteTrajectoryStore(db);
+        Snapshots = new SqliteSnapshotStore(db);
+        Jobs = new SqliteJobStore(db);
+        Registry = new SqliteRegistryStore(db);
+        Audit = new SqliteAuditStore(db);
     }
 
     internal SqliteDatabase Database { get; }
@@ -14,6 +18,14 @@ public sealed class SqliteStore : IWhetstoneStore
     public string Description => "sqlite:" + Database.Path;
 
     public ITrajectoryStore Trajectories { get; }
+
+    public ISnapshotStore Snapshots { get; }
+
+    public IJobStore Jobs { get; }
+
+    public IRegistryStore Registry { get; }
+
+    public IAuditStore Audit { get; }
 
     /// <summary>Opens or creates the store at a file path (or SQLite connection string) and migrates it.</summary>
     public static SqliteStore Open(string pathOrConnectionString) => new(SqliteDatabase.Open(pathOrConnectionString));

@@ -81,10 +81,39 @@ internal sealed class SqliteTrajectoryStore(SqliteDatabase db) : ITrajectoryStor
 
     public async IAsyncEnumerable<StoredTrajectory> StreamAsync(TrajectoryFilter? filter = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        filter ??= new TrajectoryFilter();
         await using var connection = db.OpenConnection();
         await using var command = connection.CreateCommand();
-        var sql = new StringBuilder($"SELECT {Columns} FROM trajectories WHERE seq > $after");
+        Filter(command, Columns, filter ?? new TrajectoryFilter());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return ReadRow(reader);
+        }
+    }
+
+    public async IAsyncEnumerable<RawTrajectory> StreamRawAsync(TrajectoryFilter? filter = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var connection = db.OpenConnection();
+        await using var command = connection.CreateCommand();
+        Filter(command, "seq, id, model_name, task_key, accepted, CAST(doc AS BLOB), verdict, redaction", filter ?? new TrajectoryFilter());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return new RawTrajectory(
+                reader.GetInt64(0),
+                reader.GetString(1),
+                reader.IsDBNull(2) ? null : reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.GetInt64(4) == 1,
+                (byte[])reader.GetValue(5),
+                reader.GetString(6),
+                reader.GetString(7));
+        }
+    }
+
+    private static void Filter(SqliteCommand command, string columns, TrajectoryFilter filter)
+    {
+        var sql = new StringBuilder($"SELECT {columns} FROM trajectories WHERE seq > $after");
         command.Parameters.AddWithValue("$after", filter.AfterSequence);
         if (filter.Accepted is { } accepted)
         {
@@ -118,11 +147,6 @@ internal sealed class SqliteTrajectoryStore(SqliteDatabase db) : ITrajectoryStor
         }
 
         command.CommandText = sql.ToString();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            yield return ReadRow(reader);
-        }
     }
 
     public Task<StoredTrajectory> UpdateAsync(string id, Func<StoredTrajectory, StoredTrajectory> change, CancellationToken cancellationToken = default)
@@ -138,6 +162,24 @@ internal sealed class SqliteTrajectoryStore(SqliteDatabase db) : ITrajectoryStor
             throw new WhetstoneException(ErrorCode.Conflict, "an update may not change a trajectory's id");
         }
 
+        var oldDoc = JsonSerializer.Serialize(current.Trajectory, WhetstoneJson.Compact.Trajectory);
+        var newDoc = JsonSerializer.Serialize(updated.Trajectory, WhetstoneJson.Compact.Trajectory);
+        if (oldDoc != newDoc)
+        {
+            // Snapshots pin content by hash: keep what they may have pinned.
+            using var archive = connection.CreateCommand();
+            archive.Transaction = tx;
+            archive.CommandText = """
+                INSERT INTO trajectory_versions (doc_sha256, trajectory_id, doc, archived_at)
+                SELECT $sha, id, doc, $at FROM trajectories WHERE id = $id
+                ON CONFLICT (doc_sha256) DO NOTHING
+                """;
+            archive.Parameters.AddWithValue("$sha", Sha256Hex(StoredDoc(connection, tx, id)));
+            archive.Parameters.AddWithValue("$at", Time(DateTimeOffset.UtcNow));
+            archive.Parameters.AddWithValue("$id", id);
+            archive.ExecuteNonQuery();
+        }
+
         using var command = connection.CreateCommand();
         command.Transaction = tx;
         command.CommandText = """
@@ -148,7 +190,7 @@ internal sealed class SqliteTrajectoryStore(SqliteDatabase db) : ITrajectoryStor
         command.Parameters.AddWithValue("$model", (object?)updated.Trajectory.Model?.Name ?? DBNull.Value);
         command.Parameters.AddWithValue("$task", (object?)updated.Trajectory.TaskKey ?? DBNull.Value);
         AddVerdict(command, updated.Verdict, updated.IsAccepted);
-        command.Parameters.AddWithValue("$doc", JsonSerializer.Serialize(updated.Trajectory, WhetstoneJson.Compact.Trajectory));
+        command.Parameters.AddWithValue("$doc", newDoc);
         command.Parameters.AddWithValue("$redaction", JsonSerializer.Serialize(updated.Redaction, WhetstoneJson.Compact.RedactionReport));
         command.ExecuteNonQuery();
         tx.Commit();
@@ -236,5 +278,16 @@ internal sealed class SqliteTrajectoryStore(SqliteDatabase db) : ITrajectoryStor
         Redaction = JsonSerializer.Deserialize(r.GetString(5), WhetstoneJson.Compact.RedactionReport)!,
     };
 
-    private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+    private static byte[] StoredDoc(SqliteConnection connection, SqliteTransaction tx, string id)
+    {
+        using var c = connection.CreateCommand();
+        c.Transaction = tx;
+        c.CommandText = "SELECT CAST(doc AS BLOB) FROM trajectories WHERE id = $id";
+        c.Parameters.AddWithValue("$id", id);
+        return (byte[])c.ExecuteScalar()!;
+    }
+
+    internal static string Sha256Hex(byte[] bytes) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+
+    internal static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 }

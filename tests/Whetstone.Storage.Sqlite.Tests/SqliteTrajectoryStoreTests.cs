@@ -73,3 +73,17 @@ public sealed class SqliteTrajectoryStoreTests : TrajectoryStoreContract
         Assert.Equal(450, (await Store.CountAsync()).Total);
     }
 }
+
+public sealed class SqliteSnapshotStoreTests : SnapshotStoreContract
+{
+    private readonly TempDir _dir = new();
+
+    protected override Task<IWhetstoneStore> CreateStoreAsync() =>
+        Task.FromResult<IWhetstoneStore>(SqliteStore.Open(_dir.File("store.db")));
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _dir.Dispose();
+    }
+}

@@ -74,6 +74,11 @@ internal static class IngestCommand
         }
 
         total = total with { MissingFiles = missing };
+        if (total.Imported > 0)
+        {
+            await services.Artifacts.WriteTrajectoriesAsync(ct);
+        }
+
         if (ctx.Json)
         {
             ctx.WriteJson(total, CliJsonContext.Output.IngestReport);

@@ -11,8 +11,14 @@ public sealed class WhetstoneOptions
 
     public DatasetsOptions Datasets { get; set; } = new();
 
+    public TrainingOptions Training { get; set; } = new();
+
     /// <summary>Gate policy, statistics and model-client settings (<c>Whetstone:Evaluation</c>).</summary>
     public EvaluationOptions Evaluation { get; set; } = new();
+
+    public PromotionOptions Promotion { get; set; } = new();
+
+    public LiveConfigOptions LiveConfig { get; set; } = new();
 
     /// <summary>Names allowed to run admin-only commands (<c>--as NAME</c>).</summary>
     public List<string> Admins { get; set; } = [];
@@ -23,7 +29,9 @@ public sealed class WhetstoneOptions
         var problems = new List<string>();
         Storage.Validate(problems);
         Datasets.Validate(problems);
+        Training.Validate(problems);
         Evaluation.Validate(problems);
+        LiveConfig.Validate(problems);
         if (Admins.Any(string.IsNullOrWhiteSpace))
         {
             problems.Add("Whetstone:Admins: admin names must not be empty");
@@ -103,6 +111,76 @@ public sealed class DatasetsOptions
         if (MinExamples < 1)
         {
             problems.Add($"Whetstone:Datasets:MinExamples: {MinExamples} must be at least 1");
+        }
+    }
+}
+
+public sealed class TrainingOptions
+{
+    /// <summary>The trainer command as an argv array (never a shell string), with placeholders <c>{manifest}</c>,
+    /// <c>{train}</c>, <c>{validation}</c>, <c>{job}</c>, <c>{base_model}</c>, <c>{out}</c>. Empty: the command the
+    /// job manifest names for its trainer.</summary>
+    public List<string> LaunchCommand { get; set; } = [];
+
+    /// <summary>Stop a launched trainer after this many minutes (0: no limit).</summary>
+    public int TimeoutMinutes { get; set; }
+
+    /// <summary>Examples over this many o200k tokens are not exported.</summary>
+    public int MaxTokensPerExample { get; set; } = 32768;
+
+    internal void Validate(List<string> problems)
+    {
+        if (LaunchCommand.Count > 0 && string.IsNullOrWhiteSpace(LaunchCommand[0]))
+        {
+            problems.Add("Whetstone:Training:LaunchCommand: the first element (the program) must not be empty");
+        }
+
+        if (TimeoutMinutes < 0)
+        {
+            problems.Add($"Whetstone:Training:TimeoutMinutes: {TimeoutMinutes} must not be negative");
+        }
+
+        if (MaxTokensPerExample < 1)
+        {
+            problems.Add($"Whetstone:Training:MaxTokensPerExample: {MaxTokensPerExample} must be at least 1");
+        }
+    }
+}
+
+public sealed class PromotionOptions
+{
+    /// <summary>The two-person rule: the admin who approves a promotion must not be the one who requested it.</summary>
+    public bool RequireSecondApprover { get; set; }
+}
+
+public sealed class LiveConfigOptions
+{
+    /// <summary>The agent's config file that promotion rewrites (JSON or YAML). Unset: promotions move the
+    /// aliases only.</summary>
+    public string? Path { get; set; }
+
+    /// <summary><c>auto</c> (by extension), <c>json</c> or <c>yaml</c>.</summary>
+    public string Format { get; set; } = "auto";
+
+    public string ProviderKey { get; set; } = "llm.provider";
+
+    public string ModelKey { get; set; } = "llm.model";
+
+    public string EndpointKey { get; set; } = "llm.endpoint";
+
+    internal void Validate(List<string> problems)
+    {
+        if (Format is not ("auto" or "json" or "yaml"))
+        {
+            problems.Add($"Whetstone:LiveConfig:Format: '{Format}' must be auto, json or yaml");
+        }
+
+        foreach (var (name, key) in new[] { ("ProviderKey", ProviderKey), ("ModelKey", ModelKey), ("EndpointKey", EndpointKey) })
+        {
+            if (!string.IsNullOrEmpty(key) && key.Split('.').Any(string.IsNullOrWhiteSpace))
+            {
+                problems.Add($"Whetstone:LiveConfig:{name}: '{key}' is not a dotted key path");
+            }
         }
     }
 }

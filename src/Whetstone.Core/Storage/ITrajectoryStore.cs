@@ -15,8 +15,13 @@ public interface ITrajectoryStore
     /// <summary>Streams matching trajectories in insertion order without holding them all in memory.</summary>
     IAsyncEnumerable<StoredTrajectory> StreamAsync(TrajectoryFilter? filter = null, CancellationToken cancellationToken = default);
 
+    /// <summary>Streams runs as stored — canonical JSON as UTF-8 bytes plus the verdict and redaction JSON — without
+    /// deserialising them (snapshots hash the stored bytes).</summary>
+    IAsyncEnumerable<RawTrajectory> StreamRawAsync(TrajectoryFilter? filter = null, CancellationToken cancellationToken = default);
+
     /// <summary>Reads, changes and writes one trajectory in a single transaction (outcome and feedback arriving
-    /// later, a human override). Throws <see cref="WhetstoneException"/> with <see cref="ErrorCode.NotFound"/>
+    /// later, a human override). When the run's content changes, the previous content is kept as an archived
+    /// version so snapshots that include it stay reproducible. Throws <see cref="WhetstoneException"/> with <see cref="ErrorCode.NotFound"/>
     /// when the id is unknown.</summary>
     Task<StoredTrajectory> UpdateAsync(string id, Func<StoredTrajectory, StoredTrajectory> change, CancellationToken cancellationToken = default);
 
@@ -25,6 +30,10 @@ public interface ITrajectoryStore
 
     Task<StoreCounts> CountAsync(CancellationToken cancellationToken = default);
 }
+
+/// <summary>A stored run as bytes: <see cref="Doc"/> is the canonical trajectory JSON exactly as stored.</summary>
+public sealed record RawTrajectory(long Sequence, string Id, string? ModelName, string? TaskKey, bool Accepted,
+    byte[] Doc, string VerdictJson, string RedactionJson);
 
 public enum InsertResult
 {

@@ -8,4 +8,12 @@ public interface IWhetstoneStore : IAsyncDisposable
     string Description { get; }
 
     ITrajectoryStore Trajectories { get; }
+
+    ISnapshotStore Snapshots { get; }
+
+    IJobStore Jobs { get; }
+
+    IRegistryStore Registry { get; }
+
+    IAuditStore Audit { get; }
 }

@@ -24,6 +24,12 @@ public sealed class DemoCommandTests : IDisposable
         var byModel = doc.RootElement.GetProperty("trajectories").GetProperty("by_model");
         Assert.Equal(464, byModel.GetProperty("llama-2-7b-lora").GetInt64());
         Assert.Equal(464, byModel.GetProperty("gpt-3.5-turbo-0613-ft").GetInt64());
+        foreach (var artifact in new[] { "self-training-trajectories.json", "self-training-trajectories.jsonl", "self-training-job.json", "self-training-launch.json" })
+        {
+            Assert.True(File.Exists(Path.Combine(home, "artifacts", artifact)), artifact);
+        }
+
+        Assert.Contains("launch --dry-run recorded", result.Out, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -17,6 +17,7 @@ internal static class IngestStep
             }
         }
 
+        await demo.Cli.Services.Artifacts.WriteTrajectoriesAsync(ct);
         var counts = await demo.Cli.Services.Store.Trajectories.CountAsync(ct);
         demo.Out.WriteLine($"stored {counts.Total} runs: " + string.Join(", ", counts.ByModel.Select(kv => $"{kv.Key} {kv.Value}")));
         return ExitCodes.Ok;
