@@ -123,35 +123,3 @@ public sealed class OpenAiChatFormatTests
         Assert.Equal(64, root.GetProperty("max_tokens").GetInt32());
     }
 }
-
-public sealed class ModelClientSpecTests
-{
-    [Theory]
-    [InlineData("openai:http://127.0.0.1:8000/v1", "openai", "http://127.0.0.1:8000/v1")]
-    [InlineData("gguf:models/m.gguf", "gguf", "models/m.gguf")]
-    [InlineData("replay:/tmp/out.jsonl", "replay", "/tmp/out.jsonl")]
-    [InlineData("none", "none", null)]
-    public void Parse_ValidSpecs_GiveKindAndTarget(string text, string kind, string? target)
-    {
-        var spec = ModelClientSpec.Parse(text);
-        Assert.Equal(kind, spec.Kind);
-        Assert.Equal(target, spec.Target);
-        Assert.Equal(kind != "none", spec.IsCallable);
-        Assert.Equal(text, spec.ToString());
-    }
-
-    [Theory]
-    [InlineData("")]
-    [InlineData("openai:not a url")]
-    [InlineData("openai:ftp://x/")]
-    [InlineData("openai:https://user:secret@api.example.com/v1")]
-    [InlineData("gguf:")]
-    [InlineData("ollama:llama3")]
-    public void Parse_InvalidSpecs_AreBadInput(string text)
-    {
-        var e = Assert.Throws<WhetstoneException>(() => ModelClientSpec.Parse(text));
-        Assert.Equal(ErrorCode.BadInput, e.Code);
-        Assert.Equal("bad_client_spec", e.Reason);
-        Assert.DoesNotContain("secret", e.Message, StringComparison.Ordinal);
-    }
-}
