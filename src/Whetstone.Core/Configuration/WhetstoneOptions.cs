@@ -13,6 +13,9 @@ public sealed class WhetstoneOptions
 
     public TrainingOptions Training { get; set; } = new();
 
+    /// <summary>Gate policy, statistics and model-client settings (<c>Whetstone:Evaluation</c>).</summary>
+    public EvaluationOptions Evaluation { get; set; } = new();
+
     public PromotionOptions Promotion { get; set; } = new();
 
     public LiveConfigOptions LiveConfig { get; set; } = new();
@@ -27,6 +30,7 @@ public sealed class WhetstoneOptions
         Storage.Validate(problems);
         Datasets.Validate(problems);
         Training.Validate(problems);
+        Evaluation.Validate(problems);
         LiveConfig.Validate(problems);
         if (Admins.Any(string.IsNullOrWhiteSpace))
         {
