@@ -29,6 +29,7 @@ public static class CliApp
         root.Subcommands.Add(TrajectoriesCommand.Create(env));
         root.Subcommands.Add(DatasetCommand.Create(env));
         root.Subcommands.Add(JobCommand.Create(env));
+        root.Subcommands.Add(EvalCommand.Create(env));
         root.Subcommands.Add(CandidatesCommand.Create(env));
         root.Subcommands.Add(CandidatesCommand.Live(env));
         root.Subcommands.Add(PromoteCommand.Create(env));

@@ -58,7 +58,13 @@ public sealed class CliContext : IAsyncDisposable
 
     public WhetstoneOptions Options => _options ??= ConfigurationLoader.Bind(ConfigurationLoader.Build(Home, Env.Variables));
 
-    public WhetstoneServices Services => _services ??= new WhetstoneServices(Home, Options, OpenStore(), Time);
+    public WhetstoneServices Services => _services ??= new WhetstoneServices(Home, Options, OpenStore(), Time,
+        new Whetstone.Models.ModelClientFactory(Options.Evaluation, Options.Evaluation.ApiKey ?? Env.Variable("WHETSTONE_MODEL_API_KEY"),
+            Directory.GetCurrentDirectory(), UseEmbedder));
+
+    /// <summary>Whether answer similarity uses the MiniLM model (env <c>WHETSTONE_NO_EMBEDDINGS=1</c> falls back to
+    /// token F1, for machines without the ONNX runtime).</summary>
+    private bool UseEmbedder => Env.Variable("WHETSTONE_NO_EMBEDDINGS") != "1";
 
     private IWhetstoneStore OpenStore() => Options.Storage.Provider switch
     {

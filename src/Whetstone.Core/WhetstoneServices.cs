@@ -17,7 +17,8 @@ namespace Whetstone;
 /// pipeline.</summary>
 public sealed class WhetstoneServices
 {
-    public WhetstoneServices(HomeLayout home, WhetstoneOptions options, IWhetstoneStore store, TimeProvider time)
+    public WhetstoneServices(HomeLayout home, WhetstoneOptions options, IWhetstoneStore store, TimeProvider time,
+        Evaluation.IModelClientFactory? modelClients = null)
     {
         ArgumentNullException.ThrowIfNull(home);
         ArgumentNullException.ThrowIfNull(options);
@@ -38,6 +39,7 @@ public sealed class WhetstoneServices
         Registry = new RegistryService(store, Audit, Redactor, Time);
         LiveConfig = new LiveConfigFile(options.LiveConfig);
         Promotion = new PromotionService(store, Audit, options, LiveConfig, Time);
+        Evaluation = new Evaluation.EvaluationService(store, Audit, options.Evaluation, Time, modelClients);
     }
 
     public HomeLayout Home { get; }
@@ -71,4 +73,6 @@ public sealed class WhetstoneServices
     public LiveConfigFile LiveConfig { get; }
 
     public PromotionService Promotion { get; }
+
+    public Evaluation.EvaluationService Evaluation { get; }
 }
