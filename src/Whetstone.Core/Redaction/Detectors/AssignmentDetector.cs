@@ -95,11 +95,24 @@ internal sealed class AssignmentDetector : IDetector
             }
 
             var found = key.Slice(idx, keyword.Length);
-            var rest = found[1..];
-            if (rest.IndexOfAnyInRange('A', 'Z') < 0 || rest.IndexOfAnyInRange('a', 'z') < 0)
+            if (char.IsAsciiLetterLower(found[0]) && found[1..].IndexOfAnyInRange('A', 'Z') >= 0)
             {
-                return rules;
+                continue; // "sumObj" is not "sumo"
             }
+
+            if (keyword.Length <= 4)
+            {
+                // Short keywords must stand as a word: "AWS_KEY", "awsKey", not "laws".
+                var before = idx > 0 ? key[idx - 1] : '_';
+                var after = idx + keyword.Length < key.Length ? key[idx + keyword.Length] : '_';
+                if (char.IsAsciiLetterLower(before) || char.IsAsciiLetterUpper(before) && char.IsAsciiLetterUpper(found[0]) && char.IsAsciiLetterLower(found[1])
+                    || char.IsAsciiLetterLower(after) && !char.IsAsciiLetterUpper(found[^1]))
+                {
+                    continue;
+                }
+            }
+
+            return rules;
         }
 
         return null;
@@ -137,6 +150,23 @@ internal sealed class AssignmentDetector : IDetector
 
         var c = text[p];
         var op = false;
+        if (char.IsAsciiLetter(c) && p > q0 && !keyQuoted)
+        {
+            // A type between the name and the operator: "var token string = …", "String token: …".
+            var t = p;
+            while (t < text.Length && t - p < 40 && (char.IsAsciiLetterOrDigit(text[t]) || text[t] is '_' or '.' or '<' or '>' or '[' or ']' or '*' or '?'))
+            {
+                t++;
+            }
+
+            var u = SkipBlanks(text, t, 4);
+            if (u < text.Length && u > t && (text[u] == '=' && (u + 1 >= text.Length || text[u + 1] != '=') || text[u] == ':' && u + 1 < text.Length && text[u + 1] == '='))
+            {
+                p = u;
+                c = text[p];
+            }
+        }
+
         if (c == '>' && ks > 0 && text[ks - 1] == '<')
         {
             // <password>value</password>
@@ -239,6 +269,7 @@ internal sealed class AssignmentDetector : IDetector
 
         if (q is '"' or '\'' or '`')
         {
+            var backtick = q == '`';
             vs = p + 1;
             var e = vs;
             while (e < text.Length && e - vs <= 1024)
@@ -264,6 +295,11 @@ internal sealed class AssignmentDetector : IDetector
 
             ve = escaped ? e - 1 : e;
             quoted = true;
+            if (backtick && text.AsSpan(vs, ve - vs).Contains(' '))
+            {
+                return false; // `command substitution`
+            }
+
             return ve > vs;
         }
 
@@ -330,7 +366,7 @@ internal sealed class AssignmentDetector : IDetector
             foreach (var p in providers)
             {
                 if (value.Length >= p.Min && value.Length <= p.Max && value.IndexOfAnyExcept(p.Body) < 0 &&
-                    (cls is KeyClass.Password or KeyClass.Secret || SecretText.Entropy(value) >= 3.0))
+                    (cls is KeyClass.Password or KeyClass.Secret || SecretText.Entropy(value) >= p.MinEntropy))
                 {
                     kind = p.Kind;
                     return true;
@@ -359,7 +395,7 @@ internal sealed class AssignmentDetector : IDetector
                     return false;
                 }
 
-                if (OnlyWordChars(value) || !quoted && IsIdentifierLike(value))
+                if (OnlyWordChars(value) || !quoted && IsIdentifierLike(value) || value.Contains(' '))
                 {
                     return false;
                 }
@@ -406,9 +442,22 @@ internal sealed class AssignmentDetector : IDetector
 
         // CONSTANT_CASE, dotted.member.access, or lowerCamel with a capital inside.
         var upperOnly = v.IndexOfAnyInRange('a', 'z') < 0 && v.Contains('_');
-        var dotted = v.Contains('.') && char.IsAsciiLetter(v[0]) && v[^1] != '.';
+        var dotted = v.Contains('.') && char.IsAsciiLetter(v[0]) && v[^1] != '.' && !AnySegmentRandom(v);
         var camel = char.IsAsciiLetterLower(v[0]) && v[1..].IndexOfAnyInRange('A', 'Z') >= 0 && v.IndexOfAnyInRange('0', '9') < 0;
         return upperOnly || dotted || camel;
+    }
+
+    private static bool AnySegmentRandom(ReadOnlySpan<char> v)
+    {
+        foreach (var r in v.Split('.'))
+        {
+            if (SecretText.LooksRandom(v[r], 12, 3.0))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Looks like something typed as a password: no spaces, and a digit or symbol among letters, or

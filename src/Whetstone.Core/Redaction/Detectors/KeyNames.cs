@@ -99,9 +99,14 @@ internal static class KeyNames
             return KeyClass.None;
         }
 
+        if (prev is not null && NeutralQualifiers.Contains(prev))
+        {
+            return KeyClass.None;
+        }
+
         for (var i = 0; i < n - 1; i++)
         {
-            if (NeutralQualifiers.Contains(lower[parts[i]].ToString()))
+            if (lower[parts[i]] is "public" or "pub" or "csrf" or "xsrf" or "authenticity" or "jsonwebtoken")
             {
                 return KeyClass.None;
             }
@@ -137,7 +142,7 @@ internal static class KeyNames
             return KeyQualifiers.Contains(prev) ? KeyClass.Secret : KeyClass.None;
         }
 
-        if (last is "sig" or "signature" or "auth" or "hmac" or "pin" or "salt")
+        if (last is "sig" or "auth" or "hmac" or "pin" or "salt")
         {
             return n == 1 ? KeyClass.Weak : KeyClass.Secret;
         }

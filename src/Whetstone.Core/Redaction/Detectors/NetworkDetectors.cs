@@ -25,7 +25,7 @@ internal sealed partial class IpAddressDetector : IDetector
             foreach (var m in Ipv4().EnumerateMatches(text))
             {
                 var ip = span.Slice(m.Index, m.Length);
-                if (ip is "0.0.0.0" or "255.255.255.255" || IsVersionContext(span, m.Index))
+                if (ip is "0.0.0.0" or "255.255.255.255" || ip.StartsWith("127.", StringComparison.Ordinal) || IsVersionContext(span, m.Index))
                 {
                     continue;
                 }

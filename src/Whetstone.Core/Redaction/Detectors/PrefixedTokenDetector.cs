@@ -17,6 +17,9 @@ internal sealed record TokenRule(string Kind, string Prefix, SearchValues<char> 
     /// <summary>Base64 padding allowed after the body.</summary>
     public int TrailingPad { get; init; }
 
+    /// <summary>The format allows long repeats (bech32 test keys): skip the filler check.</summary>
+    public bool Repetitive { get; init; }
+
     /// <summary>Accept a run longer than <see cref="Max"/> (formats whose length varies).</summary>
     public bool Open { get; init; }
 }
@@ -70,7 +73,7 @@ internal sealed class PrefixedTokenDetector : IDetector
     private int TryMatch(string text, int i, out string? kind)
     {
         kind = null;
-        if (i > 0 && SecretText.IsWordChar(text[i - 1]))
+        if (i > 0 && (SecretText.IsWordChar(text[i - 1]) || text[i - 1] == '.'))
         {
             return -1;
         }
@@ -105,7 +108,7 @@ internal sealed class PrefixedTokenDetector : IDetector
                 continue;
             }
 
-            if (SecretText.IsPlaceholder(body))
+            if (r.Repetitive ? body.IndexOfAnyExcept("xX0") < 0 : SecretText.IsPlaceholder(body))
             {
                 continue;
             }

@@ -5,7 +5,11 @@ namespace Whetstone.Redaction.Detectors;
 
 /// <summary>A credential without a prefix of its own, recognised by the provider named in its key
 /// (<c>DATADOG_API_KEY=…</c>, <c>"sourcegraph": "…"</c>) and by the shape of its value.</summary>
-internal sealed record ProviderRule(string Kind, string Keyword, SearchValues<char> Body, int Min, int Max);
+internal sealed record ProviderRule(string Kind, string Keyword, SearchValues<char> Body, int Min, int Max)
+{
+    /// <summary>Entropy the value needs when the key names only the provider, not a secret.</summary>
+    public double MinEntropy { get; init; } = 3.0;
+}
 
 internal static class ProviderKeywords
 {
@@ -91,6 +95,8 @@ internal static class ProviderKeywords
         new("sonar_token", "sonar", Alnum, 40, 40),
         new("sourcegraph_token", "sourcegraph", Hex, 40, 40),
         new("sumologic_access_id", "sumo", Alnum, 14, 14),
+        new("sumologic_access_id", "sumologic", Alnum, 14, 14),
+        new("sumologic_access_key", "sumologic", Alnum, 64, 64),
         new("sumologic_access_key", "sumo", Alnum, 64, 64),
         new("travisci_token", "travis", Alnum, 22, 22),
         new("trello_token", "trello", Alnum, 32, 64),
@@ -103,7 +109,7 @@ internal static class ProviderKeywords
         new("mongodb_atlas_key", "atlas", Uuid, 36, 36),
         new("vault_token", "vault", WordDashDot, 24, 120),
         new("privateai_token", "privateai", Alnum, 32, 32),
-        new("sidekiq_secret", "contribsys", HexDigitColon, 17, 17),
+        new("sidekiq_secret", "contribsys", HexDigitColon, 17, 17) { MinEntropy = 2.0 },
         new("square_access_token", "square", WordDash, 22, 64),
         new("shopify_token", "shopify", WordDash, 32, 38),
         new("twilio_auth_token", "twilio", HexLower, 32, 32),

@@ -73,7 +73,14 @@ internal static class SecretText
             return true;
         }
 
-        if (value.EndsWith("EXAMPLE", StringComparison.Ordinal) || value.Contains("EXAMPLEKEY", StringComparison.Ordinal))
+        if (value.EndsWith("EXAMPLE", StringComparison.Ordinal) || value.Contains("EXAMPLEKEY", StringComparison.Ordinal)
+            || value.Contains("..", StringComparison.Ordinal) || value.Contains('…') || value.Contains("[redacted", StringComparison.OrdinalIgnoreCase)
+            || value.Contains("redacted]", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        if (IsRepetitive(value) || HasAlphabetRun(value))
         {
             return true;
         }
@@ -134,7 +141,7 @@ internal static class SecretText
             return true;
         }
 
-        if (c is '{' && value.Length > 1 && (value[1] is '{' or '%' || value[^1] == '}'))
+        if (c is '{' && value.Length > 1)
         {
             return true;
         }
@@ -214,6 +221,11 @@ internal static class SecretText
             }
         }
 
+        if (WordySegments(value) >= 2)
+        {
+            return false;
+        }
+
         var classes = (upper > 0 ? 1 : 0) + (lower > 0 ? 1 : 0) + (digit > 0 ? 1 : 0);
         if (classes < 2 || digit == 0 && value.Length < 24)
         {
@@ -221,6 +233,69 @@ internal static class SecretText
         }
 
         return Entropy(value) >= minEntropy;
+    }
+
+    /// <summary>Mostly one short unit repeated (<c>aaaaaaaa</c>, <c>123123123123</c>, <c>1111…=</c>): a filler, not a
+    /// secret. A unit of up to four characters must repeat over at least 70% of a value of 12 or more.</summary>
+    public static bool IsRepetitive(ReadOnlySpan<char> value)
+    {
+        if (value.Length < 12)
+        {
+            return false;
+        }
+
+        for (var period = 1; period <= 4; period++)
+        {
+            var same = 0;
+            for (var i = period; i < value.Length; i++)
+            {
+                if (value[i] == value[i - period])
+                {
+                    same++;
+                }
+            }
+
+            if (same >= (value.Length - period) * 0.7)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Holds eight or more consecutive letters of the alphabet (<c>abcdefgh</c>): typed by a person as a
+    /// stand-in.</summary>
+    public static bool HasAlphabetRun(ReadOnlySpan<char> value)
+    {
+        var run = 1;
+        for (var i = 1; i < value.Length; i++)
+        {
+            run = char.IsAsciiLetter(value[i]) && value[i] == value[i - 1] + 1 ? run + 1 : 1;
+            if (run >= 8)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Segments between <c>. _ - /</c> made of four or more lower-case letters only (<c>jetbrains</c>,
+    /// <c>elimination</c>): words, which machine-made secrets do not contain.</summary>
+    public static int WordySegments(ReadOnlySpan<char> value)
+    {
+        var n = 0;
+        foreach (var r in value.SplitAny("._-/"))
+        {
+            var seg = value[r];
+            if (seg.Length >= 4 && seg.IndexOfAnyExceptInRange('a', 'z') < 0)
+            {
+                n++;
+            }
+        }
+
+        return n;
     }
 
     /// <summary>Length of the run of <paramref name="set"/> characters starting at <paramref name="start"/>.</summary>

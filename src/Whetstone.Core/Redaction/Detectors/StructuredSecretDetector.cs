@@ -267,7 +267,7 @@ internal sealed partial class StructuredSecretDetector : IDetector
                     var word = Unquote(text.AsSpan(start, end - start));
                     var colon = word.IndexOf(':');
                     var ok = false;
-                    if (colon >= 0)
+                    if (colon >= 0 && !word.StartsWith('<') && !word.Contains("{{", StringComparison.Ordinal) && !word.Contains("${", StringComparison.Ordinal))
                     {
                         var user = word.AsSpan(0, colon).Trim("{}");
                         var pass = word.AsSpan(colon + 1).Trim("{}");

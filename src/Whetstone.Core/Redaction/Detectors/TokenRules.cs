@@ -23,7 +23,7 @@ internal static class TokenRules
 
         r.Add(new("aws_access_key", "A3T", UpperDigits, 17, 17));
         r.Add(new("aws_bedrock_api_key", "ABSK", Base64, 109, 272));
-        r.Add(new("aws_bedrock_api_key", "bedrock-api-key-", Base64, 40, 2048) { Open = true });
+        r.Add(new("aws_bedrock_api_key", "bedrock-api-key-", Base64, 24, 2048) { Open = true });
         r.Add(new("gcp_api_key", "AIza", WordDash, 35, 35));
         r.Add(new("gcp_oauth_client_secret", "GOCSPX-", WordDash, 28, 28));
         r.Add(new("google_oauth_access_token", "ya29.", WordDash, 30, 2048) { Open = true, NeedsDigit = true });
@@ -60,7 +60,7 @@ internal static class TokenRules
         r.Add(new("doppler_token", "dp.sa.", Alnum, 40, 80));
         r.Add(new("doppler_token", "dp.ct.", Alnum, 40, 80));
         r.Add(new("openshift_token", "sha256~", WordDash, 43, 43));
-        r.Add(new("age_secret_key", "AGE-SECRET-KEY-1", UpperDigits, 58, 58));
+        r.Add(new("age_secret_key", "AGE-SECRET-KEY-1", UpperDigits, 58, 58) { Repetitive = true });
         r.Add(new("onepassword_service_account_token", "ops_eyJ", Base64, 250, 8192) { Open = true });
 
         // Source hosting, CI, package registries
