@@ -8,7 +8,7 @@ internal sealed partial class DateOfBirthDetector : IDetector
 {
     public const string Kind = "date_of_birth";
 
-    [GeneratedRegex(@"(?i)(?:\bd\.?o\.?b\b\.?|date[ _-]of[ _-]birth|birth[ _-]?date|birthday|\bI was born(?: on)?|\bborn on)[""']?[ \t]{0,4}(?:[:=,-]|is|was)?[ \t""']{0,4}(?<d>[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}[/.-][0-9]{1,2}[/.-](?:[0-9]{4}|[0-9]{2})|(?:[0-9]{1,2}(?:st|nd|rd|th)?[ ](?:of[ ])?)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]{0,6}\.?(?:[ ][0-9]{1,2}(?:st|nd|rd|th)?)?,?[ ][0-9]{4})", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
+    [GeneratedRegex(@"(?i)(?:\bd\.?o\.?b\b\.?|date[ _-]of[ _-]birth|birth[ _-]?date|birthday|\bI was born(?: on)?)[""']?[ \t]{0,4}(?:[:=,-]|is|was)?[ \t""']{0,4}(?<d>[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}[/.-][0-9]{1,2}[/.-](?:[0-9]{4}|[0-9]{2})|(?:[0-9]{1,2}(?:st|nd|rd|th)?[ ](?:of[ ])?)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]{0,6}\.?(?:[ ][0-9]{1,2}(?:st|nd|rd|th)?)?,?[ ][0-9]{4})", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     private static partial Regex Pattern();
 
     public void Detect(string text, ICollection<Finding> findings)
