@@ -159,7 +159,8 @@ public sealed partial class Redactor : ITrajectoryRedactor
             if (merged.Count > 0 && f.Start < merged[^1].End)
             {
                 var last = merged[^1];
-                var kind = f.Length > last.Length || f.Length == last.Length && DetectorSet.IsPii(last.Kind) && !DetectorSet.IsPii(f.Kind) ? f.Kind : last.Kind;
+                var lastPii = DetectorSet.IsPii(last.Kind);
+                var kind = lastPii != DetectorSet.IsPii(f.Kind) ? (lastPii ? f.Kind : last.Kind) : f.Length > last.Length ? f.Kind : last.Kind;
                 merged[^1] = new Finding(last.Start, Math.Max(last.End, f.End), kind);
                 continue;
             }

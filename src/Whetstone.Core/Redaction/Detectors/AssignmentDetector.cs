@@ -86,8 +86,15 @@ internal sealed class AssignmentDetector : IDetector
     /// Capitalised or UPPER case), so <c>sumObj</c> is not taken for <c>sumo</c>.</summary>
     private ProviderRule[]? ProviderFor(ReadOnlySpan<char> key)
     {
+        ProviderRule[]? best = null;
+        var bestLength = 0;
         foreach (var (keyword, rules) in _providers)
         {
+            if (keyword.Length <= bestLength)
+            {
+                continue;
+            }
+
             var idx = key.IndexOf(keyword, StringComparison.OrdinalIgnoreCase);
             if (idx < 0)
             {
@@ -102,20 +109,22 @@ internal sealed class AssignmentDetector : IDetector
 
             if (keyword.Length <= 4)
             {
-                // Short keywords must stand as a word: "AWS_KEY", "awsKey", not "laws".
+                // Short keywords must stand as a word: "AWS_KEY", "awsKey", "AwsKey", not "laws" or "DATADOG".
                 var before = idx > 0 ? key[idx - 1] : '_';
                 var after = idx + keyword.Length < key.Length ? key[idx + keyword.Length] : '_';
-                if (char.IsAsciiLetterLower(before) || char.IsAsciiLetterUpper(before) && char.IsAsciiLetterUpper(found[0]) && char.IsAsciiLetterLower(found[1])
-                    || char.IsAsciiLetterLower(after) && !char.IsAsciiLetterUpper(found[^1]))
+                var startsWord = !char.IsAsciiLetter(before) || char.IsAsciiLetterLower(before) && char.IsAsciiLetterUpper(found[0]);
+                var endsWord = !char.IsAsciiLetter(after) || char.IsAsciiLetterLower(found[^1]) && char.IsAsciiLetterUpper(after);
+                if (!startsWord || !endsWord)
                 {
                     continue;
                 }
             }
 
-            return rules;
+            best = rules;
+            bestLength = keyword.Length;
         }
 
-        return null;
+        return best;
     }
 
     /// <summary>Finds the value after the key: skips the key's closing quote, an operator and opening quotes.</summary>
@@ -150,6 +159,7 @@ internal sealed class AssignmentDetector : IDetector
 
         var c = text[p];
         var op = false;
+        var xml = false;
         if (char.IsAsciiLetter(c) && p > q0 && !keyQuoted)
         {
             // A type between the name and the operator: "var token string = …", "String token: …".
@@ -172,7 +182,7 @@ internal sealed class AssignmentDetector : IDetector
             // <password>value</password>
             p++;
             p = SkipSpace(text, p, 40);
-            op = true;
+            op = xml = true;
         }
         else if (c == '=')
         {
@@ -308,7 +318,7 @@ internal sealed class AssignmentDetector : IDetector
         while (end < text.Length && end - p <= 1024)
         {
             var ch = text[end];
-            if (char.IsWhiteSpace(ch) || ch is '"' or '\'' or '`' or ',' or ';' or '&' or ')' or '(' or ']' or '}' or '<' or '>' or '\\')
+            if (xml ? ch is '<' or '\n' or '\r' : char.IsWhiteSpace(ch) || ch is '"' or '\'' or '`' or ',' or ';' or '&' or ')' or '(' or ']' or '}' or '<' or '>' or '\\')
             {
                 break;
             }
