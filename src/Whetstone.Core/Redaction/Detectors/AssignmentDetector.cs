@@ -59,6 +59,11 @@ internal sealed class AssignmentDetector : IDetector
 
             at = ke;
             var key = text.AsSpan(ks, ke - ks);
+            if (ks > 0 && text[ks - 1] == '<' && ke < text.Length && text[ke] == '>' && Redactor.PlaceholderPattern().IsMatch(text.AsSpan(ks - 1, ke - ks + 2)))
+            {
+                continue; // a placeholder left by an earlier redaction, not an XML element
+            }
+
             var flag = key.Length > 1 && key[0] == '-';
             key = key.TrimStart("-.").TrimEnd("-.");
             if (key.Length < 2)

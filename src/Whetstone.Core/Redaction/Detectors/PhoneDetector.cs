@@ -43,6 +43,10 @@ internal sealed partial class PhoneDetector : IDetector
             {
                 findings.Add(new Finding(m.Index, m.Index + m.Length, Kind));
             }
+            else
+            {
+                SubRanges(text, m.Index, m.Length, findings);
+            }
         }
 
         if (span.Contains('+') || span.Contains('('))
@@ -62,6 +66,56 @@ internal sealed partial class PhoneDetector : IDetector
             if (IsPhone(g.ValueSpan, grouped: false, bare: true))
             {
                 findings.Add(new Finding(g.Index, g.Index + g.Length, Kind));
+            }
+        }
+    }
+
+    /// <summary>Numbers written next to each other ("703-607-3363 4111 1111 1111 1111") form one candidate: try the
+    /// runs of consecutive groups inside it, longest first, left to right.</summary>
+    private static void SubRanges(string text, int index, int length, ICollection<Finding> findings)
+    {
+        Span<int> starts = stackalloc int[8];
+        Span<int> ends = stackalloc int[8];
+        var n = 0;
+        var i = index;
+        var end = index + length;
+        while (i < end && n < 8)
+        {
+            var s = i;
+            while (i < end && text[i] is not (' ' or '-' or '.'))
+            {
+                i++;
+            }
+
+            starts[n] = s;
+            ends[n++] = i;
+            i++;
+        }
+
+        if (n < 3)
+        {
+            return;
+        }
+
+        var from = 0;
+        while (from < n)
+        {
+            var found = false;
+            for (var to = n - 1; to > from; to--)
+            {
+                var c = text.AsSpan(starts[from], ends[to] - starts[from]);
+                if (IsPhone(c, grouped: true))
+                {
+                    findings.Add(new Finding(starts[from], ends[to], Kind));
+                    from = to + 1;
+                    found = true;
+                    break;
+                }
+            }
+
+            if (!found)
+            {
+                from++;
             }
         }
     }
