@@ -29,7 +29,7 @@ public static class DetectorSet
             "azure_ad_client_secret", "jwt", "private_key", "url_credentials", "authorization", "bearer_token",
             "telegram_bot_token", "discord_bot_token", "discord_webhook_url", "facebook_app_token", "mailchimp_api_key",
             "maxmind_license_key", "onepassword_secret_key", "terraform_cloud_token", "teams_webhook_url", "harness_token",
-            "basic_auth_credentials",
+            "basic_auth_credentials", "twilio_api_key", "twilio_account_sid",
         ])
         .ToFrozenSet(StringComparer.Ordinal);
 

@@ -45,6 +45,14 @@ internal sealed class AssignmentDetector : IDetector
             }
 
             var i = at + hit;
+
+            // The keyword must start a word of the key ("shipping" holds no "pin", "path" no "pat").
+            if (i > 0 && char.IsAsciiLetterLower(text[i - 1]) && char.IsAsciiLetterLower(text[i]))
+            {
+                at = i + 1;
+                continue;
+            }
+
             var ks = i;
             while (ks > 0 && i - ks < 64 && KeyChars.Contains(text[ks - 1]))
             {

@@ -37,8 +37,18 @@ internal sealed partial class StreetAddressDetector : IDetector
     [GeneratedRegex(@"(?<![\w.,-])[0-9]{1,6}[A-Za-z]?(?:-[0-9]{1,4})?[ ](?:(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\.?[ ])?(?:[A-Z][A-Za-z'-]{1,20}[ ]){1,4}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Terrace|Ter|Way|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Square|Sq|Alley|Crescent|Close|Row|Trail|Trl)\b\.?(?:[ ](?:N|S|E|W|NE|NW|SE|SW)\b)?(?:,?[ ](?:Apt|Apartment|Suite|Ste|Unit|Floor|Fl|#)\.?[ ]?#?[A-Za-z0-9-]{1,6})?(?:,[ ][A-Z][A-Za-z]+(?:[ ][A-Z][A-Za-z]+){0,2}(?:,[ ][A-Z]{2})?(?:[ ][0-9]{5}(?:-[0-9]{4})?)?)?", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 
+    private static readonly System.Buffers.SearchValues<string> StreetTypes = System.Buffers.SearchValues.Create(
+        [" Street", " St", " Avenue", " Ave", " Road", " Rd", " Boulevard", " Blvd", " Lane", " Ln", " Drive", " Dr", " Court", " Ct",
+         " Place", " Pl", " Terrace", " Ter", " Way", " Parkway", " Pkwy", " Highway", " Hwy", " Circle", " Cir", " Square", " Sq",
+         " Alley", " Crescent", " Close", " Row", " Trail", " Trl"], StringComparison.Ordinal);
+
     public void Detect(string text, ICollection<Finding> findings)
     {
+        if (text.AsSpan().IndexOfAny(StreetTypes) < 0)
+        {
+            return;
+        }
+
         foreach (var m in Pattern().EnumerateMatches(text))
         {
             findings.Add(new Finding(m.Index, m.Index + m.Length, Kind));

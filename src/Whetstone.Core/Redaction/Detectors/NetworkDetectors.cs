@@ -85,6 +85,11 @@ internal sealed partial class MacAddressDetector : IDetector
 
     public void Detect(string text, ICollection<Finding> findings)
     {
+        if (!HasCandidate(text))
+        {
+            return;
+        }
+
         foreach (var m in Pattern().EnumerateMatches(text))
         {
             var s = text.AsSpan(m.Index, m.Length);
@@ -101,5 +106,31 @@ internal sealed partial class MacAddressDetector : IDetector
 
             findings.Add(new Finding(m.Index, m.Index + m.Length, Kind));
         }
+    }
+
+    /// <summary>A separator with two hex digits on each side and the same separator three places on.</summary>
+    private static bool HasCandidate(string text)
+    {
+        var span = text.AsSpan();
+        var i = 2;
+        while (i < span.Length - 3)
+        {
+            var next = span[i..].IndexOfAny(':', '-', '.');
+            if (next < 0)
+            {
+                return false;
+            }
+
+            i += next;
+            if (i + 3 < span.Length && char.IsAsciiHexDigit(span[i - 1]) && char.IsAsciiHexDigit(span[i - 2]) && char.IsAsciiHexDigit(span[i + 1])
+                && char.IsAsciiHexDigit(span[i + 2]) && (span[i + 3] == span[i] || char.IsAsciiHexDigit(span[i + 3])))
+            {
+                return true;
+            }
+
+            i++;
+        }
+
+        return false;
     }
 }

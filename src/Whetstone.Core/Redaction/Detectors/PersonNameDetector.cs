@@ -124,6 +124,15 @@ internal sealed partial class PersonNameDetector : IDetector
             }
 
             var e = WordEnd(span, s);
+
+            // Most capitalised words are not followed by another one: check that before any lookup.
+            var nx = e + 1 < span.Length && span[e] == ' ' ? e + 1 : -1;
+            if (nx < 0 || !(char.IsUpper(span[nx]) || nx + 2 < span.Length && span[nx + 1] == '.'))
+            {
+                i = e + 1;
+                continue;
+            }
+
             if (e - s < 2 || !lists.IsFirstName(span[s..e]))
             {
                 i = e + 1;

@@ -69,6 +69,9 @@ internal sealed partial class StructuredSecretDetector : IDetector
     [GeneratedRegex(@"(?<![A-Za-z0-9])(?:pat|sat)\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{20}(?![A-Za-z0-9])", Options)]
     private static partial Regex Harness();
 
+    [GeneratedRegex(@"(?<![A-Za-z0-9_])(?:SK|AC)[0-9a-f]{32}(?![A-Za-z0-9_])", Options)]
+    private static partial Regex Twilio();
+
     [GeneratedRegex(@"(?<![A-Za-z0-9_])(?:-u|--user)(?:=|[ \t]{1,5})", Options)]
     private static partial Regex CurlUserFlag();
 
@@ -203,6 +206,14 @@ internal sealed partial class StructuredSecretDetector : IDetector
         if (span.Contains("at.", StringComparison.Ordinal))
         {
             Add(Harness(), text, "harness_token", findings);
+        }
+
+        if (span.Contains("SK", StringComparison.Ordinal) || span.Contains("AC", StringComparison.Ordinal))
+        {
+            foreach (var m in Twilio().EnumerateMatches(text))
+            {
+                findings.Add(new Finding(m.Index, m.Index + m.Length, text[m.Index] == 'S' ? "twilio_api_key" : "twilio_account_sid"));
+            }
         }
 
         if (span.Contains("curl", StringComparison.Ordinal))

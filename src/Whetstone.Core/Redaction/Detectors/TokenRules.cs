@@ -197,8 +197,6 @@ internal static class TokenRules
         r.Add(new("mapbox_secret_token", "sk.eyJ", WordDashDot, 80, 400));
         r.Add(new("dropbox_token", "sl.", WordDashEq, 130, 1400) { Open = true });
         r.Add(new("firebase_cloud_messaging_key", "AAAA", WordDash, 148, 148) { NeedsDigit = true });
-        r.Add(new("twilio_api_key", "SK", HexLower, 32, 32));
-        r.Add(new("twilio_account_sid", "AC", HexLower, 32, 32));
         r.Add(new("sendgrid_api_key", "SG.", WordDashDot, 66, 66));
         r.Add(new("mailchimp_transactional_key", "md-", WordDash, 22, 22) { NeedsDigit = true });
         r.Add(new("facebook_access_token", "EAAM", Alnum, 100, 2048) { Open = true });
