@@ -9,7 +9,7 @@ n=${1:-100000}
 work=${2:-/tmp/whetstone-bench}
 mkdir -p "$work"
 data="$work/gen-$n.jsonl"
-[ -f "$data" ] || python3 ../shared/tools/gen_trajectories.py "$n" --seed 7 > "$data"
+[ -f "$data" ] || python3 "${SHARED:-/work/shared}/tools/gen_trajectories.py" "$n" --seed 7 > "$data"
 dotnet build -c Release -v quiet -nologo src/Whetstone.Cli >/dev/null
 rm -rf "$work/home"
 /usr/bin/time -v dotnet src/Whetstone.Cli/bin/Release/net10.0/whetstone.dll ingest "$data" --home "$work/home" \

@@ -35,6 +35,7 @@ public static class CliApp
         root.Subcommands.Add(PromoteCommand.Create(env));
         root.Subcommands.Add(PromoteCommand.Rollback(env));
         root.Subcommands.Add(AuditCommand.Create(env));
+        root.Subcommands.Add(RedactCommand.Create(env));
         root.Subcommands.Add(StatusCommand.Create(env));
         root.Subcommands.Add(DemoCommand.Create(env));
         return root;

@@ -27,7 +27,7 @@ public sealed class WhetstoneServices
         Options = options;
         Store = store;
         Time = time ?? TimeProvider.System;
-        Redactor = new Redactor(DetectorSet.Default(), home.LoadOrCreateIdKey());
+        Redactor = new Redactor(DetectorSet.Default(), home.LoadOrCreateIdKey(), options.Redaction.ToPolicy());
         Scorer = new NoPolicyScorer();
         Ingest = new IngestPipeline(store.Trajectories, Redactor, Scorer, Time);
         Audit = new AuditLog(store.Audit, home, Time);

@@ -19,6 +19,7 @@ public sealed class WhetstoneOptions
     public PromotionOptions Promotion { get; set; } = new();
 
     public LiveConfigOptions LiveConfig { get; set; } = new();
+    public RedactionOptions Redaction { get; set; } = new();
 
     /// <summary>Names allowed to run admin-only commands (<c>--as NAME</c>).</summary>
     public List<string> Admins { get; set; } = [];
@@ -32,6 +33,7 @@ public sealed class WhetstoneOptions
         Training.Validate(problems);
         Evaluation.Validate(problems);
         LiveConfig.Validate(problems);
+        Redaction.Validate(problems);
         if (Admins.Any(string.IsNullOrWhiteSpace))
         {
             problems.Add("Whetstone:Admins: admin names must not be empty");
