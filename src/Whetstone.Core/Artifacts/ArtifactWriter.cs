@@ -53,10 +53,18 @@ public sealed class ArtifactWriter(HomeLayout home, IWhetstoneStore store, TimeP
         });
     }
 
-    /// <summary>The accepted examples of a snapshot in OpenAI fine-tuning format, one file.</summary>
-    public Task<long> WriteSnapshotExamplesAsync(string snapshotId, CancellationToken cancellationToken = default) =>
-        new DatasetExporter(store.Snapshots).ExportToFileAsync(snapshotId, PathOf(TrajectoriesJsonl),
-            new ExportOptions { Format = ExportFormats.OpenAi }, cancellationToken);
+    /// <summary>The accepted examples of a snapshot in OpenAI fine-tuning format, one file — for a snapshot larger
+    /// than <paramref name="maxExamples"/>, its most recent ones (the training files come from <c>dataset export</c>
+    /// and <c>job prepare</c>; this artifact is for looking at).</summary>
+    public async Task<(long Written, long Total)> WriteSnapshotExamplesAsync(string snapshotId, long maxExamples, CancellationToken cancellationToken = default)
+    {
+        var snapshot = await store.Snapshots.GetAsync(snapshotId, cancellationToken)
+            ?? throw new WhetstoneException(ErrorCode.NotFound, $"no snapshot with id '{snapshotId}'");
+        var total = snapshot.Counts.Total;
+        var written = await new DatasetExporter(store.Snapshots).ExportToFileAsync(snapshotId, PathOf(TrajectoriesJsonl),
+            new ExportOptions { Format = ExportFormats.OpenAi }, Math.Max(0, total - maxExamples), cancellationToken);
+        return (written, total);
+    }
 
     public void WriteJob(JobManifest manifest) =>
         AtomicFile.WriteAllText(PathOf(Job), JsonSerializer.Serialize(manifest, WhetstoneJson.Indented.JobManifest) + "\n");

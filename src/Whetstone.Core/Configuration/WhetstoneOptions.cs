@@ -93,6 +93,9 @@ public sealed class DatasetsOptions
 
     public int MinExamples { get; set; } = 25;
 
+    /// <summary>At most this many examples (the most recent) in <c>artifacts/self-training-trajectories.jsonl</c>.</summary>
+    public long ArtifactMaxExamples { get; set; } = 100_000;
+
     internal void Validate(List<string> problems)
     {
         if (EvalFraction is <= 0 or >= 1)
@@ -108,6 +111,11 @@ public sealed class DatasetsOptions
         if (EvalFraction + ValidationFraction >= 1)
         {
             problems.Add("Whetstone:Datasets: EvalFraction + ValidationFraction must leave room for a train split");
+        }
+
+        if (ArtifactMaxExamples < 0)
+        {
+            problems.Add($"Whetstone:Datasets:ArtifactMaxExamples: {ArtifactMaxExamples} must not be negative");
         }
 
         if (MinExamples < 1)

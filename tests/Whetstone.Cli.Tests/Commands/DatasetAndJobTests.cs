@@ -74,6 +74,21 @@ public sealed class DatasetAndJobTests : IDisposable
     }
 
     [Fact]
+    public async Task Snapshot_LargerThanArtifactLimit_WritesTheMostRecentExamples()
+    {
+        await IngestAsync(60);
+        var env = new Hashtable { ["Whetstone__Datasets__ArtifactMaxExamples"] = "5" };
+
+        var result = await CliRunner.RunWithEnvAsync(env, "dataset", "snapshot", "--home", Home);
+
+        Assert.Equal(0, result.Code);
+        Assert.Contains("the most recent 5 of 60 runs", result.Out, StringComparison.Ordinal);
+        var lines = File.ReadAllLines(Path.Combine(Home, "artifacts", "self-training-trajectories.jsonl"));
+        Assert.InRange(lines.Length, 1, 5);
+        Assert.All(lines, l => Assert.Contains("\"messages\"", l, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task UseForEval_FirstSnapshotSetsPointer_OnlyAdminsMoveIt()
     {
         await IngestAsync(150);

@@ -17,7 +17,7 @@ internal static class DatasetStep
         demo.State["snapshot"] = s.Id;
         demo.Out.WriteLine($"snapshot {s.Id}");
         DatasetCommand.Describe(demo.Cli, s);
-        var examples = await services.Artifacts.WriteSnapshotExamplesAsync(s.Id, ct);
+        var (examples, _) = await services.Artifacts.WriteSnapshotExamplesAsync(s.Id, demo.Cli.Options.Datasets.ArtifactMaxExamples, ct);
         demo.Out.WriteLine($"artifacts/{Artifacts.ArtifactWriter.TrajectoriesJsonl}: {examples} examples");
 
         foreach (var format in ExportFormats.All)
