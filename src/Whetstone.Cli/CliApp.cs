@@ -27,6 +27,7 @@ public static class CliApp
         root.Options.Add(JsonOption);
         root.Subcommands.Add(IngestCommand.Create(env));
         root.Subcommands.Add(TrajectoriesCommand.Create(env));
+        root.Subcommands.Add(ReviewCommand.Create(env));
         root.Subcommands.Add(StatusCommand.Create(env));
         root.Subcommands.Add(DemoCommand.Create(env));
         return root;

@@ -16,6 +16,7 @@ namespace Whetstone.Cli;
 [JsonSerializable(typeof(TrajectoryListItem))]
 [JsonSerializable(typeof(StatusReport))]
 [JsonSerializable(typeof(StoredTrajectory))]
+[JsonSerializable(typeof(Quality.RescoreSummary))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
     private static CliJsonContext? _output;

@@ -21,7 +21,8 @@ public sealed class WhetstoneServices
         Store = store;
         Time = time ?? TimeProvider.System;
         Redactor = new Redactor(DetectorSet.Default(), home.LoadOrCreateIdKey());
-        Scorer = new NoPolicyScorer();
+        Quality = new QualityService(QualityPolicy.From(options.Quality), Time);
+        Scorer = Quality.Scorer;
         Ingest = new IngestPipeline(store.Trajectories, Redactor, Scorer, Time);
     }
 
@@ -34,6 +35,10 @@ public sealed class WhetstoneServices
     public TimeProvider Time { get; }
 
     public Redactor Redactor { get; }
+
+    /// <summary>The quality stage: per-run scorer, set-level rescoring (call
+    /// <see cref="QualityService.RescoreAsync"/> before a snapshot), human overrides.</summary>
+    public QualityService Quality { get; }
 
     public ITrajectoryScorer Scorer { get; }
 

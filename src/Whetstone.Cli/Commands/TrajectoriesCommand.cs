@@ -7,14 +7,15 @@ using Whetstone.Trajectories;
 
 namespace Whetstone.Cli.Commands;
 
-/// <summary><c>whetstone trajectories list|show</c>.</summary>
+/// <summary><c>whetstone trajectories list|show|rescore</c>.</summary>
 internal static class TrajectoriesCommand
 {
     public static Command Create(CliEnvironment env)
     {
-        var command = new Command("trajectories", "List and inspect stored runs");
+        var command = new Command("trajectories", "List, inspect and re-score stored runs");
         command.Subcommands.Add(List(env));
         command.Subcommands.Add(Show(env));
+        command.Subcommands.Add(RescoreCommand.Create(env));
         return command;
     }
 
@@ -231,6 +232,8 @@ internal sealed record TrajectoryListItem
 
     public string? NearDuplicateOf { get; init; }
 
+    public string? ClusterId { get; init; }
+
     public Quality.HumanOverride? Override { get; init; }
 
     public DateTimeOffset IngestedAt { get; init; }
@@ -247,6 +250,7 @@ internal sealed record TrajectoryListItem
         Messages = s.Trajectory.Messages.Count,
         ToolCalls = s.Trajectory.Messages.Sum(m => m.ToolCalls?.Count ?? 0),
         NearDuplicateOf = s.Verdict.NearDuplicateOf,
+        ClusterId = s.Verdict.ClusterId,
         Override = s.Verdict.Override,
         IngestedAt = s.IngestedAt,
     };

@@ -11,6 +11,8 @@ public sealed class WhetstoneOptions
 
     public DatasetsOptions Datasets { get; set; } = new();
 
+    public QualityOptions Quality { get; set; } = new();
+
     /// <summary>Names allowed to run admin-only commands (<c>--as NAME</c>).</summary>
     public List<string> Admins { get; set; } = [];
 
@@ -20,6 +22,7 @@ public sealed class WhetstoneOptions
         var problems = new List<string>();
         Storage.Validate(problems);
         Datasets.Validate(problems);
+        Quality.Validate(problems);
         if (Admins.Any(string.IsNullOrWhiteSpace))
         {
             problems.Add("Whetstone:Admins: admin names must not be empty");

@@ -1,0 +1,266 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Microsoft.ML.Tokenizers;
+using Whetstone.Trajectories;
+
+namespace Whetstone.Quality.Rules;
+
+/// <summary>The run stopped at a step/iteration limit or at the context/token limit: said by a stop reason in the
+/// metadata, the outcome notes, or the last messages (an agent framework's "stopped due to max iterations").</summary>
+internal sealed class LimitRule : IQualityRule
+{
+    private const int Look = 600;
+
+    public void Evaluate(RunAnalysis run, QualitySignalSink signals)
+    {
+        var reason = FinalAnswerRule.StopReason(run);
+        if (reason is not null)
+        {
+            if (TextCues.StepLimit().IsMatch(reason))
+            {
+                signals.Add(QualityCodes.StepLimitReached, "stop reason " + FailedCallRule.Short(reason));
+            }
+            else if (TextCues.ContextLimit().IsMatch(reason) || reason.Contains("context", StringComparison.Ordinal))
+            {
+                signals.Add(QualityCodes.ContextLimitReached, "stop reason " + FailedCallRule.Short(reason));
+            }
+        }
+
+        var texts = new List<string>(4);
+        if (run.Trajectory.Outcome.Notes is { } notes)
+        {
+            texts.Add(notes);
+        }
+
+        var messages = run.Trajectory.Messages;
+        for (var i = Math.Max(0, messages.Count - 2); i < messages.Count; i++)
+        {
+            if (messages[i].Role != Role.Tool && messages[i].Content is { Length: > 0 } c)
+            {
+                texts.Add(TextCues.Head(c, Look));
+                if (c.Length > Look)
+                {
+                    texts.Add(TextCues.Tail(c, Look));
+                }
+            }
+        }
+
+        foreach (var t in texts)
+        {
+            if (TextCues.StepLimit().IsMatch(t))
+            {
+                signals.Add(QualityCodes.StepLimitReached, "the run ends with a step or iteration limit message");
+            }
+
+            if (TextCues.ContextLimit().IsMatch(t))
+            {
+                signals.Add(QualityCodes.ContextLimitReached, "the run ends with a context or token limit message");
+            }
+        }
+    }
+}
+
+/// <summary>Too long to train on: o200k tokens (Microsoft.ML.Tokenizers) over every message text, reasoning, tool
+/// call and tool definition, plus a few tokens per message for the chat template. Tokens are only counted when
+/// the UTF-8 size could exceed the limit (a BPE token is at least one byte), so short runs cost nothing.</summary>
+internal sealed class TrainingLengthRule : IQualityRule
+{
+    private const int PerMessageOverhead = 4;
+    private readonly Lazy<Tokenizer> _tokenizer = new(() => TiktokenTokenizer.CreateForEncoding("o200k_base"));
+
+    public void Evaluate(RunAnalysis run, QualitySignalSink signals)
+    {
+        var limit = signals.Policy.Options.MaxTrainingTokens;
+        var parts = Parts(run.Trajectory);
+        long chars = 0;
+        foreach (var p in parts)
+        {
+            chars += p.Length;
+        }
+
+        var overhead = PerMessageOverhead * (run.Trajectory.Messages.Count + 1);
+        if ((chars * 3) + overhead <= limit)
+        {
+            return;
+        }
+
+        long bytes = 0;
+        foreach (var p in parts)
+        {
+            bytes += Encoding.UTF8.GetByteCount(p);
+        }
+
+        if (bytes + overhead <= limit)
+        {
+            return;
+        }
+
+        var budget = limit - overhead;
+        var tokens = 0;
+        foreach (var p in parts)
+        {
+            _tokenizer.Value.GetIndexByTokenCount(p, budget - tokens + 1, out _, out var counted);
+            tokens += counted;
+            if (tokens > budget)
+            {
+                signals.Add(QualityCodes.TooLongForTraining,
+                    $"more than {limit.ToString(CultureInfo.InvariantCulture)} o200k tokens (limit Whetstone:Quality:MaxTrainingTokens)");
+                return;
+            }
+        }
+    }
+
+    /// <summary>Number of o200k tokens of a run (for tests and reports).</summary>
+    public int Count(Trajectory trajectory)
+    {
+        var tokens = PerMessageOverhead * (trajectory.Messages.Count + 1);
+        foreach (var p in Parts(trajectory))
+        {
+            tokens += _tokenizer.Value.CountTokens(p);
+        }
+
+        return tokens;
+    }
+
+    private static List<string> Parts(Trajectory t)
+    {
+        var parts = new List<string>(t.Messages.Count * 2 + t.Tools.Count);
+        foreach (var tool in t.Tools)
+        {
+            parts.Add(tool.Name);
+            if (tool.Description is { } d)
+            {
+                parts.Add(d);
+            }
+
+            if (tool.Parameters is { ValueKind: not JsonValueKind.Undefined } schema)
+            {
+                parts.Add(schema.GetRawText());
+            }
+        }
+
+        foreach (var m in t.Messages)
+        {
+            if (m.Content is { Length: > 0 } c)
+            {
+                parts.Add(c);
+            }
+
+            if (m.Reasoning is { Length: > 0 } r)
+            {
+                parts.Add(r);
+            }
+
+            foreach (var call in m.ToolCalls ?? [])
+            {
+                parts.Add(call.Name);
+                parts.Add(call.ArgumentsText());
+            }
+        }
+
+        return parts;
+    }
+}
+
+/// <summary>Label-free: the agent's last reasoning hedges (not sure, cannot find, no information).</summary>
+internal sealed class HedgingReasoningRule : IQualityRule
+{
+    private const int Look = 800;
+
+    public void Evaluate(RunAnalysis run, QualitySignalSink signals)
+    {
+        if (run.OutcomeKnown)
+        {
+            return;
+        }
+
+        var hedged = new List<int>();
+        for (var turn = run.TurnCount - 1; turn >= 0 && turn >= run.TurnCount - 2; turn--)
+        {
+            if (run.AssistantMessage(turn).Reasoning is { Length: > 0 } r && TextCues.Uncertain().IsMatch(TextCues.Tail(r, Look)))
+            {
+                hedged.Add(turn);
+            }
+        }
+
+        if (hedged.Count > 0)
+        {
+            hedged.Reverse();
+            signals.Add(QualityCodes.HedgingReasoning, "the last reasoning says the agent is unsure or could not find it", hedged);
+        }
+    }
+}
+
+/// <summary>Label-free: how the user's last turn reads — a complaint, the request repeated, or thanks.</summary>
+internal sealed class UserReactionRule : IQualityRule
+{
+    private const int Look = 600;
+    private const double RepeatSimilarity = 0.6;
+
+    public void Evaluate(RunAnalysis run, QualitySignalSink signals)
+    {
+        if (run.OutcomeKnown || run.FollowUps.Count == 0)
+        {
+            return;
+        }
+
+        var last = TextCues.Head(run.FollowUps[^1], Look);
+        if (TextCues.Complaint().IsMatch(last))
+        {
+            signals.Add(QualityCodes.UserComplaint, "the user's last turn complains about the answer");
+            return;
+        }
+
+        var first = FirstUserText(run.Trajectory);
+        var earlier = run.FollowUps.Take(run.FollowUps.Count - 1).Prepend(first ?? "");
+        var lastTokens = Tokens(last);
+        if (lastTokens.Count >= 3 && earlier.Any(e => Similarity(lastTokens, Tokens(TextCues.Head(e, Look))) >= RepeatSimilarity))
+        {
+            signals.Add(QualityCodes.UserRepeatedRequest, "the user's last turn repeats an earlier request");
+            return;
+        }
+
+        if (TextCues.Words(last, 25) <= 25 && TextCues.Thanks().IsMatch(last))
+        {
+            signals.Add(QualityCodes.UserThanks, "the user's last turn thanks the agent");
+        }
+    }
+
+    private static string? FirstUserText(Trajectory t)
+    {
+        foreach (var m in t.Messages)
+        {
+            if (m.Role == Role.User && !string.IsNullOrWhiteSpace(m.Content))
+            {
+                return m.Content;
+            }
+        }
+
+        return null;
+    }
+
+    private static HashSet<string> Tokens(string text)
+    {
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var w in text.ToLowerInvariant().Split(Separators, StringSplitOptions.RemoveEmptyEntries))
+        {
+            set.Add(w);
+        }
+
+        return set;
+    }
+
+    private static readonly char[] Separators = " \t\r\n.,;:!?\"'()[]{}".ToCharArray();
+
+    private static double Similarity(HashSet<string> a, HashSet<string> b)
+    {
+        if (a.Count == 0 || b.Count == 0)
+        {
+            return 0;
+        }
+
+        var common = a.Count(b.Contains);
+        return (double)common / (a.Count + b.Count - common);
+    }
+}
