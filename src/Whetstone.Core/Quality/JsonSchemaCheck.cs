@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace Whetstone.Quality;
@@ -19,12 +20,12 @@ internal static class JsonSchemaCheck
             return null;
         }
 
-        if (schema.TryGetProperty("type", out var type) && !TypeMatches(type, value))
+        if (schema.TryGetProperty("type"u8, out var type) && !TypeMatches(type, value))
         {
             return $"{path}: expected {Describe(type)}, found {Kind(value)}";
         }
 
-        if (schema.TryGetProperty("enum", out var options) && options.ValueKind == JsonValueKind.Array)
+        if (schema.TryGetProperty("enum"u8, out var options) && options.ValueKind == JsonValueKind.Array)
         {
             var found = false;
             foreach (var o in options.EnumerateArray())
@@ -47,7 +48,7 @@ internal static class JsonSchemaCheck
             return CheckObject(schema, value, path, depth);
         }
 
-        if (value.ValueKind == JsonValueKind.Array && schema.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Object)
+        if (value.ValueKind == JsonValueKind.Array && schema.TryGetProperty("items"u8, out var items) && items.ValueKind == JsonValueKind.Object)
         {
             var i = 0;
             foreach (var item in value.EnumerateArray())
@@ -66,19 +67,19 @@ internal static class JsonSchemaCheck
 
     private static string? CheckObject(JsonElement schema, JsonElement value, string path, int depth)
     {
-        var hasProperties = schema.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object;
-        if (schema.TryGetProperty("required", out var required) && required.ValueKind == JsonValueKind.Array)
+        var hasProperties = schema.TryGetProperty("properties"u8, out var properties) && properties.ValueKind == JsonValueKind.Object;
+        if (schema.TryGetProperty("required"u8, out var required) && required.ValueKind == JsonValueKind.Array)
         {
             foreach (var r in required.EnumerateArray())
             {
-                if (r.ValueKind == JsonValueKind.String && !value.TryGetProperty(r.GetString()!, out _))
+                if (r.ValueKind == JsonValueKind.String && !HasProperty(value, r))
                 {
                     return $"{path}: required property '{r.GetString()}' is missing";
                 }
             }
         }
 
-        var closed = schema.TryGetProperty("additionalProperties", out var additional) && additional.ValueKind == JsonValueKind.False;
+        var closed = schema.TryGetProperty("additionalProperties"u8, out var additional) && additional.ValueKind == JsonValueKind.False;
         if (!hasProperties && !closed)
         {
             return null;
@@ -86,7 +87,7 @@ internal static class JsonSchemaCheck
 
         foreach (var p in value.EnumerateObject())
         {
-            if (hasProperties && properties.TryGetProperty(p.Name, out var sub))
+            if (hasProperties && properties.TryGetProperty(JsonMarshal.GetRawUtf8PropertyName(p), out var sub))
             {
                 if (Check(sub, p.Value, path + "." + p.Name, depth + 1) is { } problem)
                 {
@@ -122,17 +123,47 @@ internal static class JsonSchemaCheck
             return true;
         }
 
-        return type.GetString()!.ToLowerInvariant() switch
+        var kind = value.ValueKind;
+        if (type.ValueEquals("object"u8) || type.ValueEquals("dict"u8))
         {
-            "object" or "dict" => value.ValueKind == JsonValueKind.Object,
-            "array" or "tuple" or "list" => value.ValueKind == JsonValueKind.Array,
-            "string" => value.ValueKind == JsonValueKind.String,
-            "number" or "float" or "double" => value.ValueKind == JsonValueKind.Number,
-            "integer" or "int" => value.ValueKind == JsonValueKind.Number && IsInteger(value),
-            "boolean" or "bool" => value.ValueKind is JsonValueKind.True or JsonValueKind.False,
-            "null" => value.ValueKind == JsonValueKind.Null,
-            _ => true,
-        };
+            return kind == JsonValueKind.Object;
+        }
+
+        if (type.ValueEquals("string"u8))
+        {
+            return kind == JsonValueKind.String;
+        }
+
+        if (type.ValueEquals("array"u8) || type.ValueEquals("tuple"u8) || type.ValueEquals("list"u8))
+        {
+            return kind == JsonValueKind.Array;
+        }
+
+        if (type.ValueEquals("number"u8) || type.ValueEquals("float"u8) || type.ValueEquals("double"u8))
+        {
+            return kind == JsonValueKind.Number;
+        }
+
+        if (type.ValueEquals("integer"u8) || type.ValueEquals("int"u8))
+        {
+            return kind == JsonValueKind.Number && IsInteger(value);
+        }
+
+        if (type.ValueEquals("boolean"u8) || type.ValueEquals("bool"u8))
+        {
+            return kind is JsonValueKind.True or JsonValueKind.False;
+        }
+
+        return !type.ValueEquals("null"u8) || kind == JsonValueKind.Null;
+    }
+
+    /// <summary>Whether <paramref name="value"/> has a property named by the JSON string <paramref name="name"/>,
+    /// compared as UTF-8 without making strings (names with escapes fall back to a string).</summary>
+    private static bool HasProperty(JsonElement value, JsonElement name)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(name);
+        var inner = raw[1..^1];
+        return inner.IndexOf((byte)'\\') < 0 ? value.TryGetProperty(inner, out _) : value.TryGetProperty(name.GetString()!, out _);
     }
 
     private static bool IsInteger(JsonElement value) =>

@@ -71,8 +71,10 @@ internal sealed class QualityScorer : ITrajectoryScorer
         }
 
         var score = Math.Round(Math.Clamp(sum, 0, 1), 3);
-        if (score < Policy.Options.MinScore)
+        var rejected = signals.Exists(s => s.Rejects);
+        if (score < Policy.Options.MinScore && !rejected)
         {
+            // The residual reason: no single rule rejected, but together the signals lowered the score too far.
             signals.Add(new QualitySignal
             {
                 Code = QualityCodes.ScoreBelowThreshold,

@@ -1,7 +1,10 @@
+using System.Buffers;
 using System.IO.Hashing;
+using System.Text;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Whetstone.Trajectories;
+using JsonMarshal = System.Runtime.InteropServices.JsonMarshal;
 
 namespace Whetstone.Quality;
 
@@ -18,7 +21,6 @@ public sealed class RunAnalysis
         var messages = trajectory.Messages;
         var turns = new List<int>(messages.Count / 2 + 1);
         var calls = new List<CallInfo>();
-        var byCallId = new Dictionary<string, int>(StringComparer.Ordinal);
         var followUps = new List<string>();
         var lastToolResult = -1;
         var lastCallMessage = -1;
@@ -35,20 +37,18 @@ public sealed class RunAnalysis
                         lastCallMessage = i;
                         foreach (var c in toolCalls)
                         {
-                            var info = new CallInfo(calls.Count, turn, c, FindTool(trajectory.Tools, c.Name));
-                            byCallId.TryAdd(c.Id, calls.Count);
-                            calls.Add(info);
+                            calls.Add(new CallInfo(calls.Count, turn, c, FindTool(trajectory.Tools, c.Name)));
                         }
                     }
 
                     break;
                 case Role.Tool:
                     lastToolResult = i;
-                    if (m.ToolCallId is { } id && byCallId.TryGetValue(id, out var ci))
+                    if (m.ToolCallId is { } id && FindCall(calls, id) is { } answered)
                     {
-                        calls[ci].SetResult(m);
+                        answered.SetResult(m);
                     }
-                    else if (calls.Count > 0 && calls[^1].Result is null)
+                    else if (m.ToolCallId is null && calls.Count > 0 && calls[^1].Result is null)
                     {
                         calls[^1].SetResult(m);
                     }
@@ -121,6 +121,20 @@ public sealed class RunAnalysis
     public bool IsUserFacing { get; }
 
     public Message AssistantMessage(int turn) => Trajectory.Messages[AssistantMessages[turn]];
+
+    /// <summary>The latest call with this id that has no result yet (ids may repeat across turns).</summary>
+    private static CallInfo? FindCall(List<CallInfo> calls, string id)
+    {
+        for (var i = calls.Count - 1; i >= 0; i--)
+        {
+            if (calls[i].Result is null && calls[i].Call.Id == id)
+            {
+                return calls[i];
+            }
+        }
+
+        return null;
+    }
 
     private static ToolSpec? FindTool(IReadOnlyList<ToolSpec> tools, string name)
     {
@@ -198,13 +212,22 @@ public sealed class RunAnalysis
         /// <summary>The result found nothing (empty, none, no results, a zero total).</summary>
         public bool ResultIsEmpty { get; private set; }
 
+        /// <summary>The tool is not in the run's tool list, or its result says no such tool exists.</summary>
+        public bool UnknownTool => Tool is null || ResultSaysUnknownTool;
+
+        /// <summary>The result says the called tool does not exist.</summary>
+        public bool ResultSaysUnknownTool { get; private set; }
+
         /// <summary>The call could not have worked: unknown tool, arguments not JSON or breaking the schema.</summary>
-        public bool IsInvalid => Tool is null || !Call.HasValidArguments || SchemaProblem is not null;
+        public bool IsInvalid => UnknownTool || !Call.HasValidArguments || SchemaProblem is not null;
 
         public bool Failed => IsInvalid || ResultIsError;
 
-        /// <summary>Lower-case word tokens of the arguments (for near-identical retries).</summary>
+        /// <summary>Distinct lower-case word tokens of the arguments (for near-identical retries).</summary>
         public string[] ArgumentTokens => _tokens ??= Tokenize(Call.ArgumentsText());
+
+        /// <summary>The argument tokens that hold a digit (ids, dates, amounts): what the call is about.</summary>
+        public IEnumerable<string> ArgumentIdentifiers => ArgumentTokens.Where(t => t.AsSpan().IndexOfAnyInRange('0', '9') >= 0);
 
         internal void SetResult(Message m)
         {
@@ -216,49 +239,70 @@ public sealed class RunAnalysis
             }
             else
             {
-                ResultIsError = TextCues.ToolError().IsMatch(TextCues.Head(content, ResultHead));
+                ResultIsError = TextCues.IsToolError(TextCues.HeadSpan(content, ResultHead));
             }
 
-            ResultIsEmpty = !ResultIsError && (string.IsNullOrWhiteSpace(content) || TextCues.EmptyResult().IsMatch(TextCues.Head(content, ResultHead)));
+            ResultSaysUnknownTool = ResultIsError && TextCues.UnknownToolResult().IsMatch(TextCues.HeadSpan(content, ResultHead));
+            ResultIsEmpty = !ResultIsError && TextCues.IsEmptyResult(TextCues.HeadSpan(content, ResultHead));
         }
 
         private static ulong HashArguments(ToolCall call)
         {
-            var text = call.ArgumentsText();
-            var buffer = text.Length <= 512 ? stackalloc char[text.Length] : new char[text.Length];
+            // Tool name, a separator, then the raw UTF-8 arguments without insignificant whitespace; one-shot hash.
+            var name = call.Name;
+            var raw = call.Arguments is { } args ? JsonMarshal.GetRawUtf8Value(args) : Encoding.UTF8.GetBytes(call.RawArguments ?? "");
+            var size = Encoding.UTF8.GetMaxByteCount(name.Length) + 1 + raw.Length;
+            byte[]? rented = null;
+            var buffer = size <= 1024 ? stackalloc byte[1024] : (rented = ArrayPool<byte>.Shared.Rent(size));
+            var n = Encoding.UTF8.GetBytes(name, buffer);
+            buffer[n++] = 0;
+            n += call.Arguments is null ? Copy(raw, buffer[n..]) : Compact(raw, buffer[n..]);
+            var hash = XxHash64.HashToUInt64(buffer[..n], 0x5157_4153_4853_4831);
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+
+            return hash;
+        }
+
+        private static int Copy(ReadOnlySpan<byte> from, Span<byte> to)
+        {
+            from.CopyTo(to);
+            return from.Length;
+        }
+
+        private static int Compact(ReadOnlySpan<byte> json, Span<byte> to)
+        {
             var n = 0;
             var inString = false;
             var escaped = false;
-            foreach (var c in text)
+            foreach (var b in json)
             {
                 if (inString)
                 {
-                    buffer[n++] = c;
+                    to[n++] = b;
                     if (escaped)
                     {
                         escaped = false;
                     }
-                    else if (c == '\\')
+                    else if (b == (byte)'\\')
                     {
                         escaped = true;
                     }
-                    else if (c == '"')
+                    else if (b == (byte)'"')
                     {
                         inString = false;
                     }
                 }
-                else if (!char.IsWhiteSpace(c))
+                else if (b is not ((byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t'))
                 {
-                    buffer[n++] = c;
-                    inString = c == '"';
+                    to[n++] = b;
+                    inString = b == (byte)'"';
                 }
             }
 
-            var hash = new XxHash64(0x5157_4153_4853_4831);
-            hash.Append(MemoryMarshal.AsBytes(call.Name.AsSpan()));
-            hash.Append([0]);
-            hash.Append(MemoryMarshal.AsBytes(buffer[..n]));
-            return hash.GetCurrentHashAsUInt64();
+            return n;
         }
 
         private static string[] Tokenize(string text)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.RegularExpressions;
 
 namespace Whetstone.Quality;
@@ -41,13 +42,49 @@ internal static partial class TextCues
     [GeneratedRegex(@"\b(?:thanks?|thank\s+you|thx|ty|great|perfect|awesome|excellent|brilliant|that\s+(?:works|worked|helps|helped|did\s+it|is\s+it)|appreciated?|solved)\b", Options)]
     public static partial Regex Thanks();
 
-    /// <summary>Head of a tool result that reports an error.</summary>
-    [GeneratedRegex(@"^\W{0,3}(?:error|exception|traceback|fatal|failed|failure|invalid|denied|forbidden|unauthori[sz]ed|timeout|timed\s+out|bad\s+request|not\s+allowed|permission)\b|\b(?:[45]\d\d\s+(?:client|server)\s+error|error\s*:|exception\s*:|""(?:error|errors)""\s*:\s*(?!null|\[\s*\]|\{\s*\}|false|"""")|""(?:ok|success)""\s*:\s*false|""status""\s*:\s*""(?:error|failed|failure)"")", Options)]
-    public static partial Regex ToolError();
+    /// <summary>A tool result that opens by reporting an error (matched on its first characters).</summary>
+    [GeneratedRegex(@"^\W{0,3}(?:error|exception|traceback|fatal|failed|failure|invalid|denied|forbidden|unauthori[sz]ed|timeout|timed\s+out|bad\s+request|not\s+allowed|permission\s+denied)\b", Options)]
+    private static partial Regex ToolErrorOpening();
 
-    /// <summary>Head of a tool result that found nothing.</summary>
-    [GeneratedRegex(@"^\W{0,3}(?:none|null|n/?a|no\s+(?:results?|matches|data|records?|entries|items)(?:\s+found)?|nothing\s+found|could\s+not\s+find|not\s+found|0\s+results?)\W*$|^\W{0,3}(?:no\s+(?:results?|matches|data|records?)\s+(?:found|for|match)|nothing\s+(?:found|matched)|could\s+not\s+find)\b|""(?:total|count|totalResults|total_count|num_results)""\s*:\s*0\b|""(?:results|items|data|entries|entry|hits|records)""\s*:\s*\[\s*\]", Options)]
-    public static partial Regex EmptyResult();
+    /// <summary>An error stated inside a result: an HTTP error status, "Error:", an error field in JSON.</summary>
+    [GeneratedRegex(@"\b[45]\d\d\s+(?:client|server)\s+error\b|\b(?:error|exception)\s*:|""(?:error|errors)""\s*:\s*(?!null|\[\s*\]|\{\s*\}|false|"""")|""(?:ok|success)""\s*:\s*false|""status""\s*:\s*""(?:error|failed|failure)""", Options)]
+    private static partial Regex ToolErrorInside();
+
+    /// <summary>The head of a tool result reports an error. Cheap checks first: most results say nothing of errors.</summary>
+    public static bool IsToolError(ReadOnlySpan<char> head)
+    {
+        if (ToolErrorOpening().IsMatch(head.Length <= 64 ? head : head[..64]))
+        {
+            return true;
+        }
+
+        return head.ContainsAny(ErrorWords) && ToolErrorInside().IsMatch(head);
+    }
+
+    /// <summary>A tool result saying the called tool does not exist.</summary>
+    [GeneratedRegex(@"\b(?:unknown\s+(?:tool|function|action|command)|no\s+such\s+(?:tool|function|action|command)|(?:tool|function|action)\s+(?:name\s+)?(?:'[^']{0,60}'\s+|""[^""]{0,60}""\s+)?(?:not\s+found|does\s*n[o']?t\s+exist|is\s+not\s+(?:available|defined|supported))|invalid\s+(?:tool|function|action)(?:\s+name)?|not\s+a\s+valid\s+(?:tool|function|action))\b", Options)]
+    public static partial Regex UnknownToolResult();
+
+    /// <summary>A whole (short) result that says nothing was found.</summary>
+    [GeneratedRegex(@"^\W{0,3}(?:none|null|n/?a|no\s+(?:results?|matches|data|records?|entries|items)(?:\s+found)?|nothing\s+found|could\s+not\s+find|not\s+found|0\s+results?)\W*$|^\W{0,3}(?:no\s+(?:results?|matches|data|records?)\s+(?:found|for|match)|nothing\s+(?:found|matched)|could\s+not\s+find)\b", Options)]
+    private static partial Regex EmptyOpening();
+
+    /// <summary>A JSON result with a zero total or an empty list of results.</summary>
+    [GeneratedRegex(@"""(?:total|count|totalResults|total_count|num_results)""\s*:\s*0\b|""(?:results|items|data|entries|entry|hits|records)""\s*:\s*\[\s*\]", Options)]
+    private static partial Regex EmptyJson();
+
+    /// <summary>The head of a tool result says it found nothing (empty, none, no results, a zero total).</summary>
+    public static bool IsEmptyResult(ReadOnlySpan<char> head)
+    {
+        if (head.IsWhiteSpace() || EmptyOpening().IsMatch(head.Length <= 80 ? head : head[..80]))
+        {
+            return true;
+        }
+
+        var trimmed = head.TrimStart();
+        return trimmed.Length > 0 && trimmed[0] is '{' or '[' && (head.Contains(": 0", StringComparison.Ordinal) || head.Contains(":0", StringComparison.Ordinal) ||
+               head.Contains("[]", StringComparison.Ordinal) || head.Contains("[ ]", StringComparison.Ordinal)) && EmptyJson().IsMatch(head);
+    }
 
     /// <summary>A line that is an action written as text (<c>Action: …</c>, <c>name(…)</c>, <c>name[…]</c>).</summary>
     [GeneratedRegex(@"^\s*(?:(?:Action|Thought)\s*\d*\s*:\s*\S.*|([A-Za-z_][\w.-]*)\s*[\(\[].*[\)\]])\s*$", RegexOptions.CultureInvariant | RegexOptions.Multiline)]
@@ -64,6 +101,21 @@ internal static partial class TextCues
     {
         "and", "or", "but", "the", "a", "an", "of", "to", "with", "for", "in", "on", "that", "which", "because", "is", "are",
     };
+
+    private static readonly SearchValues<string> ErrorWords = SearchValues.Create(["error", "exception", "fail", "false"], StringComparison.OrdinalIgnoreCase);
+
+    private static readonly SearchValues<string> LimitWords = SearchValues.Create(
+        ["limit", "max", "context", "token", "too long", "exceed", "stopped"], StringComparison.OrdinalIgnoreCase);
+
+    private static readonly SearchValues<string> PersonWords = SearchValues.Create(
+        ["human", "agent", "person", "representative", "specialist", "colleague", "supervisor", "manager", "team", "operator", "staff"],
+        StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Cheap pre-check before the limit patterns.</summary>
+    public static bool MayMentionLimit(ReadOnlySpan<char> text) => text.ContainsAny(LimitWords);
+
+    /// <summary>Cheap pre-check before the hand-off pattern.</summary>
+    public static bool MayMentionPerson(ReadOnlySpan<char> text) => text.ContainsAny(PersonWords);
 
     /// <summary>Number of whitespace-separated words, stopping early past <paramref name="cap"/>.</summary>
     public static int Words(ReadOnlySpan<char> text, int cap = int.MaxValue)
@@ -91,6 +143,8 @@ internal static partial class TextCues
 
     /// <summary>The first <paramref name="max"/> characters (the head is where results state errors).</summary>
     public static string Head(string text, int max) => text.Length <= max ? text : text[..max];
+
+    public static ReadOnlySpan<char> HeadSpan(string text, int max) => text.Length <= max ? text : text.AsSpan(0, max);
 
     /// <summary>The last <paramref name="max"/> characters.</summary>
     public static string Tail(string text, int max) => text.Length <= max ? text : text[^max..];

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.ML.Tokenizers;
 using Whetstone.Trajectories;
+using JsonMarshal = System.Runtime.InteropServices.JsonMarshal;
 
 namespace Whetstone.Quality.Rules;
 
@@ -48,6 +49,11 @@ internal sealed class LimitRule : IQualityRule
 
         foreach (var t in texts)
         {
+            if (!TextCues.MayMentionLimit(t))
+            {
+                continue;
+            }
+
             if (TextCues.StepLimit().IsMatch(t))
             {
                 signals.Add(QualityCodes.StepLimitReached, "the run ends with a step or iteration limit message");
@@ -72,19 +78,13 @@ internal sealed class TrainingLengthRule : IQualityRule
     public void Evaluate(RunAnalysis run, QualitySignalSink signals)
     {
         var limit = signals.Policy.Options.MaxTrainingTokens;
-        var parts = Parts(run.Trajectory);
-        long chars = 0;
-        foreach (var p in parts)
-        {
-            chars += p.Length;
-        }
-
         var overhead = PerMessageOverhead * (run.Trajectory.Messages.Count + 1);
-        if ((chars * 3) + overhead <= limit)
+        if (Utf8Bound(run.Trajectory) + overhead <= limit)
         {
             return;
         }
 
+        var parts = Parts(run.Trajectory);
         long bytes = 0;
         foreach (var p in parts)
         {
@@ -109,6 +109,33 @@ internal sealed class TrainingLengthRule : IQualityRule
                 return;
             }
         }
+    }
+
+    /// <summary>An upper bound of the run's UTF-8 size (3 bytes per UTF-16 unit of text; JSON as stored), made
+    /// without copying any text.</summary>
+    private static long Utf8Bound(Trajectory t)
+    {
+        long bound = 0;
+        foreach (var tool in t.Tools)
+        {
+            bound += 3L * (tool.Name.Length + (tool.Description?.Length ?? 0));
+            if (tool.Parameters is { ValueKind: not JsonValueKind.Undefined } schema)
+            {
+                bound += JsonMarshal.GetRawUtf8Value(schema).Length;
+            }
+        }
+
+        foreach (var m in t.Messages)
+        {
+            bound += 3L * ((m.Content?.Length ?? 0) + (m.Reasoning?.Length ?? 0));
+            foreach (var call in m.ToolCalls ?? [])
+            {
+                bound += 3L * call.Name.Length;
+                bound += call.Arguments is { } a ? JsonMarshal.GetRawUtf8Value(a).Length : 3L * (call.RawArguments?.Length ?? 0);
+            }
+        }
+
+        return bound;
     }
 
     /// <summary>Number of o200k tokens of a run (for tests and reports).</summary>

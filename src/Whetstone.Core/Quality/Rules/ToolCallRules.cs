@@ -32,7 +32,7 @@ internal sealed class FailedCallRule : IQualityRule
                 continue;
             }
 
-            if (c.Tool is null)
+            if (c.UnknownTool)
             {
                 (unknown ??= []).Add(c.Turn);
                 firstUnknown ??= c.Name;
@@ -55,7 +55,7 @@ internal sealed class FailedCallRule : IQualityRule
 
         if (unknown is not null)
         {
-            signals.Add(QualityCodes.UnknownTool, $"'{Short(firstUnknown!)}' is not in the run's tool list", Distinct(unknown));
+            signals.Add(QualityCodes.UnknownTool, $"'{Short(firstUnknown!)}' is not a tool of the run", Distinct(unknown));
         }
 
         if (badJson is not null)
@@ -82,7 +82,7 @@ internal sealed class FailedCallRule : IQualityRule
     private static bool IsRecovered(IReadOnlyList<RunAnalysis.CallInfo> calls, int failed)
     {
         var name = calls[failed].Name;
-        var anyTool = calls[failed].Tool is null;
+        var anyTool = calls[failed].UnknownTool;
         for (var j = failed + 1; j < calls.Count; j++)
         {
             var later = calls[j];
@@ -101,9 +101,9 @@ internal sealed class FailedCallRule : IQualityRule
 }
 
 /// <summary>Repeats: the same call (tool + arguments) made again after it worked is redundant (the repeat gets
-/// weight 0); made <c>LoopRepeats</c> times it is a <c>loop</c>. Consecutive calls of one tool with
-/// near-identical arguments, or after a failure, are retries: earlier attempts get weight 0, and more than
-/// <c>MaxRetries</c> in a row is <c>excessive_retries</c>.</summary>
+/// weight 0); made <c>LoopRepeats</c> times it is a <c>loop</c>. Consecutive calls of one tool after a failure, or
+/// with near-identical arguments naming the same identifiers, are retries: earlier attempts get weight 0, and more
+/// than <c>MaxRetries</c> in a row is <c>excessive_retries</c>.</summary>
 internal sealed class RepetitionRule : IQualityRule
 {
     private const double SimilarArguments = 0.6;
@@ -217,7 +217,10 @@ internal sealed class RepetitionRule : IQualityRule
             return true;
         }
 
-        return Jaccard(previous.ArgumentTokens, next.ArgumentTokens) >= SimilarArguments;
+        // Near-identical arguments about the same things (same ids, dates, amounts): the agent asks again. Calls
+        // that differ in an identifier are a series (one event per date), not retries.
+        return Jaccard(previous.ArgumentTokens, next.ArgumentTokens) >= SimilarArguments &&
+               previous.ArgumentIdentifiers.Order(StringComparer.Ordinal).SequenceEqual(next.ArgumentIdentifiers.Order(StringComparer.Ordinal));
     }
 
     private static double Jaccard(string[] a, string[] b)
@@ -279,7 +282,7 @@ internal sealed class HandoffRule : IQualityRule
             }
         }
 
-        if (run.FinalAnswer is { Length: > 0 } answer && TextCues.Handoff().IsMatch(TextCues.Head(answer, 2000)))
+        if (run.FinalAnswer is { Length: > 0 } answer && TextCues.MayMentionPerson(answer) && TextCues.Handoff().IsMatch(TextCues.Head(answer, 2000)))
         {
             signals.Add(QualityCodes.HandoffToHuman, "the final answer hands the user over to a person", [run.FinalAnswerTurn]);
         }
