@@ -41,6 +41,7 @@ internal static class DemoCommand
     private static readonly IReadOnlyList<DemoStep> Steps =
     [
         IngestStep.Step,
+        QualityStep.Step,
     ];
 
     /// <summary>The demo needs a fresh home: a new folder, or one an earlier demo made (which it resets). A home

@@ -85,3 +85,21 @@ public class QualityOptionsTests
         Assert.Equal(RuleAction.Reject, QualityPolicy.From(options.Quality).ActionFor(QualityCodes.InefficientPath));
     }
 }
+
+public class QualityCodesTests
+{
+    [Fact]
+    public void All_EveryCode_DocumentedInTheReadme()
+    {
+        var readme = File.ReadAllText(Path.Combine(Whetstone.Tests.TestPaths.Root, "README.md"));
+
+        Assert.All(QualityCodes.All, c => Assert.Contains($"| `{c.Code}` |", readme, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void All_Codes_StableSnakeCaseAndUnique()
+    {
+        Assert.All(QualityCodes.All, c => Assert.Matches("^[a-z]+(_[a-z]+)*$", c.Code));
+        Assert.Equal(QualityCodes.All.Count, QualityCodes.All.Select(c => c.Code).Distinct().Count());
+    }
+}

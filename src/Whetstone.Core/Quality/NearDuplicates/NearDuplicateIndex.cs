@@ -44,6 +44,11 @@ internal sealed class NearDuplicateIndex
 
     public int Count { get; private set; }
 
+    /// <summary>Bytes held for the runs added so far (signature chunks, groups, task keys), without the
+    /// temporary arrays of <see cref="Build"/> (about 12 bytes per run per band pass, plus 8 per run for the
+    /// two results).</summary>
+    public long HeldBytes => (long)_signatures.Count * ChunkSize * (MinHasher.Bytes + sizeof(int) + sizeof(ulong));
+
     /// <summary>Adds a run; returns its index.</summary>
     public int Add(ReadOnlySpan<byte> signature, int group, ulong taskKey)
     {

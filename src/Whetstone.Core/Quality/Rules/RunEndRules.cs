@@ -1,9 +1,11 @@
+using System.Collections.Concurrent;
 using System.Globalization;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Microsoft.ML.Tokenizers;
 using Whetstone.Trajectories;
-using JsonMarshal = System.Runtime.InteropServices.JsonMarshal;
 
 namespace Whetstone.Quality.Rules;
 
@@ -69,11 +71,15 @@ internal sealed class LimitRule : IQualityRule
 
 /// <summary>Too long to train on: o200k tokens (Microsoft.ML.Tokenizers) over every message text, reasoning, tool
 /// call and tool definition, plus a few tokens per message for the chat template. Tokens are only counted when
-/// the UTF-8 size could exceed the limit (a BPE token is at least one byte), so short runs cost nothing.</summary>
+/// the UTF-8 size could exceed the limit (a BPE token is at least one byte), so short runs cost nothing; counts of
+/// long texts that repeat across runs (system prompts, tool definitions) are kept.</summary>
 internal sealed class TrainingLengthRule : IQualityRule
 {
     private const int PerMessageOverhead = 4;
+    private const int CachedLength = 1024;
+    private const int MaxCached = 4096;
     private readonly Lazy<Tokenizer> _tokenizer = new(() => TiktokenTokenizer.CreateForEncoding("o200k_base"));
+    private readonly ConcurrentDictionary<(int Length, ulong Hash), int> _counts = new();
 
     public void Evaluate(RunAnalysis run, QualitySignalSink signals)
     {
@@ -86,7 +92,7 @@ internal sealed class TrainingLengthRule : IQualityRule
 
         var parts = Parts(run.Trajectory);
         long bytes = 0;
-        foreach (var p in parts)
+        foreach (var (p, _) in parts)
         {
             bytes += Encoding.UTF8.GetByteCount(p);
         }
@@ -98,10 +104,9 @@ internal sealed class TrainingLengthRule : IQualityRule
 
         var budget = limit - overhead;
         var tokens = 0;
-        foreach (var p in parts)
+        foreach (var (p, repeats) in parts)
         {
-            _tokenizer.Value.GetIndexByTokenCount(p, budget - tokens + 1, out _, out var counted);
-            tokens += counted;
+            tokens += repeats && p.Length >= CachedLength ? CountCached(p) : CountUpTo(p, budget - tokens + 1);
             if (tokens > budget)
             {
                 signals.Add(QualityCodes.TooLongForTraining,
@@ -109,6 +114,32 @@ internal sealed class TrainingLengthRule : IQualityRule
                 return;
             }
         }
+    }
+
+    private int CountUpTo(string text, int max)
+    {
+        _tokenizer.Value.GetIndexByTokenCount(text, max, out _, out var counted);
+        return counted;
+    }
+
+    /// <summary>Long texts (system prompts, tool definitions) repeat across the runs of an agent: their counts
+    /// are kept (bounded) by length and xxHash64.</summary>
+    private int CountCached(string text)
+    {
+        var key = (text.Length, XxHash64.HashToUInt64(MemoryMarshal.AsBytes(text.AsSpan())));
+        if (_counts.TryGetValue(key, out var n))
+        {
+            return n;
+        }
+
+        n = _tokenizer.Value.CountTokens(text);
+        if (_counts.Count >= MaxCached)
+        {
+            _counts.Clear();
+        }
+
+        _counts[key] = n;
+        return n;
     }
 
     /// <summary>An upper bound of the run's UTF-8 size (3 bytes per UTF-16 unit of text; JSON as stored), made
@@ -142,7 +173,7 @@ internal sealed class TrainingLengthRule : IQualityRule
     public int Count(Trajectory trajectory)
     {
         var tokens = PerMessageOverhead * (trajectory.Messages.Count + 1);
-        foreach (var p in Parts(trajectory))
+        foreach (var (p, _) in Parts(trajectory))
         {
             tokens += _tokenizer.Value.CountTokens(p);
         }
@@ -150,20 +181,22 @@ internal sealed class TrainingLengthRule : IQualityRule
         return tokens;
     }
 
-    private static List<string> Parts(Trajectory t)
+    /// <summary>The texts of a run; <c>Repeats</c> marks those that usually repeat across an agent's runs (tool
+    /// definitions, system prompts), whose counts are cached.</summary>
+    private static List<(string Text, bool Repeats)> Parts(Trajectory t)
     {
-        var parts = new List<string>(t.Messages.Count * 2 + t.Tools.Count);
+        var parts = new List<(string, bool)>(t.Messages.Count * 2 + t.Tools.Count);
         foreach (var tool in t.Tools)
         {
-            parts.Add(tool.Name);
+            parts.Add((tool.Name, false));
             if (tool.Description is { } d)
             {
-                parts.Add(d);
+                parts.Add((d, true));
             }
 
             if (tool.Parameters is { ValueKind: not JsonValueKind.Undefined } schema)
             {
-                parts.Add(schema.GetRawText());
+                parts.Add((schema.GetRawText(), true));
             }
         }
 
@@ -171,18 +204,18 @@ internal sealed class TrainingLengthRule : IQualityRule
         {
             if (m.Content is { Length: > 0 } c)
             {
-                parts.Add(c);
+                parts.Add((c, m.Role == Role.System));
             }
 
             if (m.Reasoning is { Length: > 0 } r)
             {
-                parts.Add(r);
+                parts.Add((r, false));
             }
 
             foreach (var call in m.ToolCalls ?? [])
             {
-                parts.Add(call.Name);
-                parts.Add(call.ArgumentsText());
+                parts.Add((call.Name, false));
+                parts.Add((call.ArgumentsText(), false));
             }
         }
 
