@@ -95,7 +95,7 @@ internal static class TrajectoriesCommand
             table.AddRow(
                 Markup.Escape(item.Id),
                 Markup.Escape(item.Model ?? ""),
-                item.Accepted ? "yes" : "no",
+                (item.Accepted ? "yes" : "no") + (item.Override is null ? "" : " (review)"),
                 item.Score.ToString("0.00", CultureInfo.InvariantCulture),
                 Markup.Escape(string.Join(", ", item.Reasons)),
                 item.Messages.ToString(CultureInfo.InvariantCulture),

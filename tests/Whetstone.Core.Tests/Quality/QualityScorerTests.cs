@@ -139,3 +139,28 @@ public class QualityScorerTests
         Assert.True(verdicts.Count(x => x.v.Accepted) >= 0.97 * verdicts.Count(x => x.t.Outcome.Reward >= 0.5));
     }
 }
+
+public class QualityVerdictJsonTests
+{
+    [Fact]
+    public void Serialize_ScoredVerdict_SnakeCaseAndRoundTrips()
+    {
+        var v = Scorer().Score(FireAct("fireact-gpt-3.5-turbo-0613-ft-2401")) with
+        {
+            ClusterId = "c-1",
+            Override = new HumanOverride { Accepted = false, Reason = "r", Actor = "a", At = FixedTime.Now },
+        };
+
+        var json = System.Text.Json.JsonSerializer.Serialize(v, WhetstoneJson.Compact.QualityVerdict);
+        var back = System.Text.Json.JsonSerializer.Deserialize(json, WhetstoneJson.Compact.QualityVerdict)!;
+
+        Assert.Contains("\"turn_weights\":[0,0,1,1,1]", json, StringComparison.Ordinal);
+        Assert.Contains("\"policy_version\":\"q1-", json, StringComparison.Ordinal);
+        Assert.Contains("\"basis\":\"reported\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"detour\":true", json, StringComparison.Ordinal);
+        Assert.Equal(v.Signals, back.Signals, (a, b) => a.Code == b.Code && a.Contribution == b.Contribution && a.Detour == b.Detour && a.Scope == b.Scope);
+        Assert.Equal(v.TurnWeights, back.TurnWeights);
+        Assert.Equal(v.Override, back.Override);
+        Assert.Equal("c-1", back.ClusterId);
+    }
+}
