@@ -30,7 +30,8 @@ internal static partial class TextCues
     [GeneratedRegex(@"(?:human|escalat|hand_?off|transfer_to|live_agent|operator|call_support)", Options)]
     public static partial Regex HandoffTool();
 
-    [GeneratedRegex(@"\b(?:max(?:imum)?[\s_-]*(?:number\s+of\s+)?(?:steps|iterations|turns|rounds|tool[\s_]calls)(?:\s+(?:reached|exceeded|hit))?|(?:step|iteration|turn|recursion)[\s_-]*limit|max_iterations|max_steps|stopped\s+due\s+to\s+(?:max|iteration|step))\b", Options)]
+    /// <summary>A step, turn or iteration budget that was reached or that the agent says it ran out of.</summary>
+    [GeneratedRegex(@"\b(?:max(?:imum)?[\s_-]*(?:number\s+of\s+)?(?:steps|iterations|turns|rounds|tool[\s_]calls)(?:\s+(?:reached|exceeded|hit))?|(?:step|iteration|turn|recursion)[\s_-]*(?:limit|budget)|max_iterations|max_steps|stopped\s+due\s+to\s+(?:max|iteration|step)|(?:have\s*n[o']?t|haven['’]t|did\s*n[o']?t|didn['’]t|not)\s+(?:solved|finished|completed|answered)\b.{0,40}?\bwithin\s+\d+\s+(?:steps|turns|iterations|attempts|tries)|(?:run(?:ning)?|ran)\s+out\s+of\s+(?:steps|turns|iterations|attempts|tries))\b", Options)]
     public static partial Regex StepLimit();
 
     [GeneratedRegex(@"\b(?:context[\s_-]*(?:length|window)(?:[\s_-]*exceeded)?|maximum\s+context|context_length_exceeded|token\s+limit|too\s+many\s+tokens|prompt\s+is\s+too\s+long|max(?:imum)?[\s_-]*tokens?\s+(?:reached|exceeded))\b", Options)]
@@ -105,7 +106,7 @@ internal static partial class TextCues
     private static readonly SearchValues<string> ErrorWords = SearchValues.Create(["error", "exception", "fail", "false"], StringComparison.OrdinalIgnoreCase);
 
     private static readonly SearchValues<string> LimitWords = SearchValues.Create(
-        ["limit", "max", "context", "token", "too long", "exceed", "stopped"], StringComparison.OrdinalIgnoreCase);
+        ["limit", "max", "context", "token", "too long", "exceed", "stopped", "budget", "within", "out of"], StringComparison.OrdinalIgnoreCase);
 
     private static readonly SearchValues<string> PersonWords = SearchValues.Create(
         ["human", "agent", "person", "representative", "specialist", "colleague", "supervisor", "manager", "team", "operator", "staff"],

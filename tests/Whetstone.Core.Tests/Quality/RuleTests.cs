@@ -199,9 +199,20 @@ public class LimitRuleTests
     }
 
     [Fact]
-    public void Evaluate_FireActSampleRun_NoSignal()
+    public void Evaluate_FireActRunWhoseThoughtSaysItRanOutOfSteps_StepLimit()
     {
-        Assert.Empty(Signals(new LimitRule(), FireAct("fireact-llama-2-7b-lora-1768")));
+        var t = FireAct("fireact-llama-2-7b-lora-1768");
+
+        var s = Assert.Single(Signals(new LimitRule(), t));
+
+        Assert.Equal(QualityCodes.StepLimitReached, s.Code);
+        Assert.Contains("within 9 steps", t.Messages.Last(m => m.Role == Role.Assistant).Reasoning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evaluate_FireActRunFinishingInTwoSteps_NoSignal()
+    {
+        Assert.Empty(Signals(new LimitRule(), FireAct("fireact-llama-2-7b-lora-6238")));
     }
 }
 

@@ -10,7 +10,8 @@ using Whetstone.Trajectories;
 namespace Whetstone.Quality.Rules;
 
 /// <summary>The run stopped at a step/iteration limit or at the context/token limit: said by a stop reason in the
-/// metadata, the outcome notes, or the last messages (an agent framework's "stopped due to max iterations").</summary>
+/// metadata, the outcome notes, the last messages (an agent framework's "stopped due to max iterations") or the
+/// agent's last reasoning ("not solved within 9 steps").</summary>
 internal sealed class LimitRule : IQualityRule
 {
     private const int Look = 600;
@@ -46,6 +47,15 @@ internal sealed class LimitRule : IQualityRule
                 {
                     texts.Add(TextCues.Tail(c, Look));
                 }
+            }
+        }
+
+        // An agent that reasons about its step budget ("not solved within 9 steps, I must wrap up") hit it.
+        for (var turn = Math.Max(0, run.TurnCount - 2); turn < run.TurnCount; turn++)
+        {
+            if (run.AssistantMessage(turn).Reasoning is { Length: > 0 } reasoning)
+            {
+                texts.Add(TextCues.Tail(reasoning, Look));
             }
         }
 
