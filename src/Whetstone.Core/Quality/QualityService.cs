@@ -36,7 +36,7 @@ public sealed class QualityService
     /// the best-scored run of a set stays accepted; the others get <see cref="QualityVerdict.NearDuplicateOf"/>),
     /// <c>inefficient_path</c> against the shortest accepted run of the cluster, and — for runs that report no
     /// outcome — agreement of short final answers with the other runs of the task. Human overrides are kept.
-    /// <para>Streams the store twice in pages of <see cref="PageSize"/> and holds only about 100 bytes per run in
+    /// <para>Streams the store twice in pages of <see cref="PageSize"/> and holds about 200 bytes per run in
     /// between (signature, scores, id); verdicts are written in batches of <see cref="PageSize"/>, one transaction
     /// each. Runs stored after the first pass started keep their ingest verdicts until the next rescore.</para>
     /// </summary>
