@@ -87,7 +87,8 @@ internal sealed class FixedTime : TimeProvider
     public override DateTimeOffset GetUtcNow() => Now;
 }
 
-/// <summary>An in-memory trajectory store for the quality service tests.</summary>
+/// <summary>An in-memory trajectory store for the quality service tests (same override rule as the port: a verdict
+/// without an override keeps the stored one).</summary>
 internal sealed class FakeTrajectoryStore : ITrajectoryStore
 {
     private readonly List<StoredTrajectory> _rows = [];
@@ -157,7 +158,7 @@ internal sealed class FakeTrajectoryStore : ITrajectoryStore
         foreach (var (id, verdict) in verdicts)
         {
             var i = _rows.FindIndex(r => r.Id == id);
-            _rows[i] = _rows[i] with { Verdict = verdict };
+            _rows[i] = _rows[i] with { Verdict = verdict with { Override = verdict.Override ?? _rows[i].Verdict.Override } };
         }
 
         return Task.CompletedTask;
