@@ -146,6 +146,13 @@ internal static class TrajectoriesCommand
             (t.Outcome.Feedback.Count > 0 ? $", {t.Outcome.Feedback.Count} feedback" : ""));
         o.WriteLine($"verdict:   {(row.IsAccepted ? "accepted" : "not accepted")}, score {v.Score.ToString("0.00", CultureInfo.InvariantCulture)}, policy {v.PolicyVersion}" +
             (v.Reasons.Count > 0 ? $", reasons: {string.Join(", ", v.Reasons)}" : ""));
+        if (v.Basis is not null || v.ClusterId is not null)
+        {
+            o.WriteLine($"judged:    {(v.Basis == "inferred" ? "from the run itself (no outcome reported)" : v.Basis == "reported" ? "from the reported outcome" : v.Basis)}" +
+                (v.ClusterId is null ? "" : $"; task cluster {v.ClusterId}") +
+                (v.NearDuplicateOf is null ? "" : $"; near-duplicate of {v.NearDuplicateOf}"));
+        }
+
         if (v.Override is { } ov)
         {
             o.WriteLine($"override:  {(ov.Accepted ? "accept" : "reject")} by {ov.Actor} at {ov.At:u}: {ov.Reason}");

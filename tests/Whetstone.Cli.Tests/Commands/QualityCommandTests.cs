@@ -128,6 +128,7 @@ public sealed class QualityCommandTests : IDisposable
         Assert.Contains("reasons: low_reward", show.Out, StringComparison.Ordinal);
         Assert.Contains("reported_outcome", show.Out, StringComparison.Ordinal);
         Assert.Contains("reward 0 is under 0.5", show.Out, StringComparison.Ordinal);
+        Assert.Contains("judged:    from the reported outcome", show.Out, StringComparison.Ordinal);
     }
 
     [Fact]
