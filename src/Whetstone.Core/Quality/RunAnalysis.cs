@@ -223,8 +223,9 @@ public sealed class RunAnalysis
 
         public bool Failed => IsInvalid || ResultIsError;
 
-        /// <summary>Distinct lower-case word tokens of the arguments (for near-identical retries).</summary>
-        public string[] ArgumentTokens => _tokens ??= Tokenize(Call.ArgumentsText());
+        /// <summary>Distinct lower-case word tokens of the argument values, not the names (for near-identical
+        /// retries).</summary>
+        public string[] ArgumentTokens => _tokens ??= ValueTokens(Call);
 
         /// <summary>The argument tokens that hold a digit (ids, dates, amounts): what the call is about.</summary>
         public IEnumerable<string> ArgumentIdentifiers => ArgumentTokens.Where(t => t.AsSpan().IndexOfAnyInRange('0', '9') >= 0);
@@ -305,9 +306,50 @@ public sealed class RunAnalysis
             return n;
         }
 
-        private static string[] Tokenize(string text)
+        private static string[] ValueTokens(ToolCall call)
         {
-            var tokens = new List<string>();
+            var tokens = new HashSet<string>(StringComparer.Ordinal);
+            if (call.Arguments is { } args)
+            {
+                AddValues(args, tokens, 0);
+            }
+            else
+            {
+                Tokenize(call.RawArguments ?? "", tokens);
+            }
+
+            return [.. tokens];
+        }
+
+        private static void AddValues(JsonElement e, HashSet<string> tokens, int depth)
+        {
+            switch (e.ValueKind)
+            {
+                case JsonValueKind.Object when depth < 8:
+                    foreach (var p in e.EnumerateObject())
+                    {
+                        AddValues(p.Value, tokens, depth + 1);
+                    }
+
+                    break;
+                case JsonValueKind.Array when depth < 8:
+                    foreach (var item in e.EnumerateArray())
+                    {
+                        AddValues(item, tokens, depth + 1);
+                    }
+
+                    break;
+                case JsonValueKind.String:
+                    Tokenize(e.GetString()!, tokens);
+                    break;
+                case JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False:
+                    Tokenize(e.GetRawText(), tokens);
+                    break;
+            }
+        }
+
+        private static void Tokenize(string text, HashSet<string> tokens)
+        {
             var start = -1;
             for (var i = 0; i <= text.Length; i++)
             {
@@ -322,8 +364,6 @@ public sealed class RunAnalysis
                     start = -1;
                 }
             }
-
-            return tokens.Distinct(StringComparer.Ordinal).ToArray();
         }
     }
 }

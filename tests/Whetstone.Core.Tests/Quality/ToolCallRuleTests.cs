@@ -114,7 +114,7 @@ public class RepetitionRuleTests
     [Fact]
     public void Evaluate_FireActNearIdenticalSearches_ExcessiveRetries()
     {
-        var signals = Signals(new RepetitionRule(), FireAct("fireact-gpt-3.5-turbo-0613-ft-7067"));
+        var signals = Signals(new RepetitionRule(), FireAct("fireact-llama-2-13b-lora-3265"));
 
         Assert.Contains(signals, s => s.Code == QualityCodes.ExcessiveRetries && s.Rejects);
         Assert.Contains(signals, s => s.Code == QualityCodes.RetriedCall && s.Detour);

@@ -106,7 +106,9 @@ internal sealed class FailedCallRule : IQualityRule
 /// than <c>MaxRetries</c> in a row is <c>excessive_retries</c>.</summary>
 internal sealed class RepetitionRule : IQualityRule
 {
-    private const double SimilarArguments = 0.6;
+    /// <summary>Jaccard similarity of the argument values' words from which a call repeats the previous one (a
+    /// refined query that adds a word to a four-word query is a next step, not a retry).</summary>
+    private const double SimilarArguments = 0.75;
 
     public void Evaluate(RunAnalysis run, QualitySignalSink signals)
     {
