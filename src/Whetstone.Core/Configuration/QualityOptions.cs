@@ -45,6 +45,13 @@ public sealed class QualityOptions
     /// <c>off</c>. Codes not listed keep their default (see README).</summary>
     public Dictionary<string, string> Rules { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    internal QualityOptions Clone()
+    {
+        var copy = (QualityOptions)MemberwiseClone();
+        copy.Rules = new Dictionary<string, string>(Rules, StringComparer.OrdinalIgnoreCase);
+        return copy;
+    }
+
     internal void Validate(List<string> problems)
     {
         Range(problems, nameof(MinScore), MinScore, 0, 1);

@@ -30,7 +30,7 @@ public sealed class QualityPolicy
     }
 
     /// <summary>The policy of the default options.</summary>
-    public static QualityPolicy Default { get; } = new(new QualityOptions());
+    public static QualityPolicy Default => new(new QualityOptions());
 
     public static QualityPolicy From(QualityOptions options)
     {
@@ -42,9 +42,11 @@ public sealed class QualityPolicy
             throw new WhetstoneException(ErrorCode.InvalidConfiguration, "invalid configuration:\n  " + string.Join("\n  ", problems));
         }
 
-        return new QualityPolicy(options);
+        return new QualityPolicy(options.Clone());
     }
 
+    /// <summary>A private copy of the options the policy was made from (changing the caller's instance later
+    /// changes nothing here).</summary>
     public QualityOptions Options { get; }
 
     /// <summary><c>q1-</c> + 10 hex digits of SHA-256 over the effective policy.</summary>
