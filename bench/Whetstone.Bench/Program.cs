@@ -11,6 +11,8 @@ using Whetstone.Trajectories;
 //   scoring-file FILE [FORMAT]  per-run scoring of the runs of a file (read first, then scored on one thread, 20 rounds)
 //   neardup [N=1000000]         MinHash signatures + LSH near-duplicate clustering of N generated runs (10 % planted
 //                               near-duplicates), with managed memory at checkpoints
+//   rules FILE|gen [FORMAT]     CPU time per run of the analysis and of each rule (for finding hot spots)
+//   micro [FILE]                wall time per run of scoring with all / no / one rule and of the analysis parts
 var mode = args.Length > 0 ? args[0] : "scoring";
 switch (mode)
 {
@@ -30,7 +32,7 @@ switch (mode)
         NearDup(Count(1, 1_000_000));
         break;
     default:
-        Console.Error.WriteLine("usage: Whetstone.Bench scoring [N] | scoring-file FILE [FORMAT] | neardup [N]");
+        Console.Error.WriteLine("usage: Whetstone.Bench scoring [N] | scoring-file FILE [FORMAT] | neardup [N] | rules FILE|gen [FORMAT] | micro [FILE]");
         return 2;
 }
 
@@ -180,6 +182,17 @@ static void Micro(Trajectory[]? given)
         Console.WriteLine($"  {name,-28} {sw.Elapsed.TotalMicroseconds / (runs.Length * 10):0.00} us/run");
     }
 
+    var full = new QualityScorer(QualityPolicy.Default, TimeProvider.System);
+    var bare = new QualityScorer(QualityPolicy.Default, TimeProvider.System, []);
+    Time("Score (all rules)", () => { foreach (var t in runs) { full.Score(t); } });
+    Time("Score (no rules)", () => { foreach (var t in runs) { bare.Score(t); } });
+    foreach (var rule in QualityScorer.DefaultRules())
+    {
+        var one = new QualityScorer(QualityPolicy.Default, TimeProvider.System, [rule]);
+        Time("  + " + rule.GetType().Name, () => { foreach (var t in runs) { one.Score(t); } });
+    }
+
+    Time("Score (all rules) again", () => { foreach (var t in runs) { full.Score(t); } });
     Time("new RunAnalysis", () => { foreach (var t in runs) { _ = new RunAnalysis(t); } });
     Time("schema checks", () => { foreach (var (t, c) in calls) { if (c.Arguments is { } a && t.Tools.FirstOrDefault(x => x.Name == c.Name)?.Parameters is { } p) { JsonSchemaCheck.Check(p, a); } } });
     Time("result error+empty", () => { foreach (var m in results) { TextCues.IsToolError(TextCues.HeadSpan(m.Content ?? "", 400)); TextCues.IsEmptyResult(TextCues.HeadSpan(m.Content ?? "", 400)); } });
