@@ -143,6 +143,18 @@ public class QualityServiceTests
     }
 
     [Fact]
+    public async Task Rescore_EmptyStore_NothingToDo()
+    {
+        var store = new FakeTrajectoryStore();
+
+        var summary = await Service().RescoreAsync(store);
+
+        Assert.Equal(0, summary.Total);
+        Assert.Equal(0, summary.Clusters);
+        Assert.Equal(0, store.VerdictBatches);
+    }
+
+    [Fact]
     public async Task Review_WithoutReason_BadInput()
     {
         var store = new FakeTrajectoryStore();
