@@ -36,6 +36,7 @@ public static class CliApp
         root.Subcommands.Add(PromoteCommand.Rollback(env));
         root.Subcommands.Add(AuditCommand.Create(env));
         root.Subcommands.Add(RedactCommand.Create(env));
+        root.Subcommands.Add(ReviewCommand.Create(env));
         root.Subcommands.Add(StatusCommand.Create(env));
         root.Subcommands.Add(DemoCommand.Create(env));
         return root;

@@ -32,6 +32,7 @@ namespace Whetstone.Cli;
 [JsonSerializable(typeof(List<Whetstone.Registry.LiveChange>))]
 [JsonSerializable(typeof(Whetstone.Registry.AuditVerification))]
 [JsonSerializable(typeof(List<Whetstone.Registry.AuditEntry>))]
+[JsonSerializable(typeof(Quality.RescoreSummary))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
     private static CliJsonContext? _output;

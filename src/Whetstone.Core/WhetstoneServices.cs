@@ -28,10 +28,14 @@ public sealed class WhetstoneServices
         Store = store;
         Time = time ?? TimeProvider.System;
         Redactor = new Redactor(DetectorSet.Default(), home.LoadOrCreateIdKey(), options.Redaction.ToPolicy());
-        Scorer = new NoPolicyScorer();
+        Quality = new QualityService(QualityPolicy.From(options.Quality), Time);
+        Scorer = Quality.Scorer;
         Ingest = new IngestPipeline(store.Trajectories, Redactor, Scorer, Time);
         Audit = new AuditLog(store.Audit, home, Time);
-        Snapshots = new SnapshotService(store, options.Datasets, Time, Audit);
+        // Set-level quality rules (near-duplicates, inefficient paths, clusters) depend on every run: refresh them
+        // before each snapshot so its verdicts and clusters are current.
+        Snapshots = new SnapshotService(store, options.Datasets, Time, Audit,
+            async ct => await Quality.RescoreAsync(store.Trajectories, null, ct));
         Exporter = new DatasetExporter(store.Snapshots);
         Jobs = new JobService(store, home, options.Training, Time, Audit);
         Launcher = new JobLauncher(store.Jobs, options.Training, Time, Audit);
@@ -51,6 +55,10 @@ public sealed class WhetstoneServices
     public TimeProvider Time { get; }
 
     public Redactor Redactor { get; }
+
+    /// <summary>The quality stage: per-run scorer, set-level rescoring (call
+    /// <see cref="QualityService.RescoreAsync"/> before a snapshot), human overrides.</summary>
+    public QualityService Quality { get; }
 
     public ITrajectoryScorer Scorer { get; }
 

@@ -201,9 +201,16 @@ internal sealed class PostgresTrajectoryStore(PostgresDatabase db) : ITrajectory
 
         await using var connection = await db.Source.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        // A verdict without an override keeps the override stored now: a reviewer's decision recorded while the
+        // verdicts were being computed (a long rescore) is never lost.
         await using var c = new NpgsqlCommand("""
-            UPDATE trajectories t SET accepted = x.a, score = x.s, reasons = x.r::jsonb, verdict = x.v
-            FROM unnest(@ids, @accepted, @scores, @reasons, @verdicts) AS x(i, a, s, r, v)
+            UPDATE trajectories t SET
+                accepted = CASE WHEN x.keep AND t.verdict::jsonb ? 'override'
+                                THEN (t.verdict::jsonb -> 'override' ->> 'accepted')::boolean ELSE x.a END,
+                score = x.s, reasons = x.r::jsonb,
+                verdict = CASE WHEN x.keep AND t.verdict::jsonb ? 'override'
+                               THEN jsonb_set(x.v::jsonb, '{override}', t.verdict::jsonb -> 'override')::text ELSE x.v END
+            FROM unnest(@ids, @accepted, @scores, @reasons, @verdicts, @keep) AS x(i, a, s, r, v, keep)
             WHERE t.id = x.i
             """, connection, tx);
         c.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = verdicts.Select(v => v.Key).ToArray() });
@@ -211,6 +218,7 @@ internal sealed class PostgresTrajectoryStore(PostgresDatabase db) : ITrajectory
         c.Parameters.Add(new NpgsqlParameter("scores", NpgsqlDbType.Array | NpgsqlDbType.Double) { Value = verdicts.Select(v => v.Value.Score).ToArray() });
         c.Parameters.Add(new NpgsqlParameter("reasons", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = verdicts.Select(v => Reasons(v.Value)).ToArray() });
         c.Parameters.Add(new NpgsqlParameter("verdicts", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = verdicts.Select(v => JsonSerializer.Serialize(v.Value, WhetstoneJson.Compact.QualityVerdict)).ToArray() });
+        c.Parameters.Add(new NpgsqlParameter("keep", NpgsqlDbType.Array | NpgsqlDbType.Boolean) { Value = verdicts.Select(v => v.Value.Override is null).ToArray() });
         var updated = await c.ExecuteNonQueryAsync(cancellationToken);
         if (updated != verdicts.Select(v => v.Key).Distinct(StringComparer.Ordinal).Count())
         {

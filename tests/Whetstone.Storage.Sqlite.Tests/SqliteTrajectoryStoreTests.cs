@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Whetstone.Quality;
 using Whetstone.Storage.Contracts;
 using Whetstone.Tests;
 
@@ -71,6 +72,25 @@ public sealed class SqliteTrajectoryStoreTests : TrajectoryStoreContract
             Task.Run(async () => { foreach (var chunk in b.Chunk(50)) { await second.Trajectories.InsertAsync(chunk); } }));
 
         Assert.Equal(450, (await Store.CountAsync()).Total);
+    }
+
+    [Fact]
+    public async Task UpdateVerdicts_OverrideRecordedMeanwhile_Kept()
+    {
+        await Store.InsertAsync([Some.Stored(Some.FullTrajectory("r1"), accepted: false, "loop")]);
+        var review = new HumanOverride { Accepted = true, Reason = "fine", Actor = "ana", At = DateTimeOffset.UnixEpoch };
+        await Store.UpdateAsync("r1", s => s with { Verdict = s.Verdict with { Override = review } });
+        var rescored = new QualityVerdict { Accepted = false, Score = 0.2, Reasons = ["excessive_retries"], PolicyVersion = "p3" };
+
+        await Store.UpdateVerdictsAsync([new("r1", rescored)]);
+
+        var stored = (await Store.GetAsync("r1"))!;
+        Assert.Equal(review, stored.Verdict.Override);
+        Assert.Equal("p3", stored.Verdict.PolicyVersion);
+        Assert.Equal(["excessive_retries"], stored.Verdict.Reasons);
+        Assert.True(stored.IsAccepted);
+        Assert.Equal(1, (await Store.CountAsync()).Accepted);
+        Assert.Single(await Store.StreamAsync(new TrajectoryFilter { Accepted = true }).ToListAsync());
     }
 }
 

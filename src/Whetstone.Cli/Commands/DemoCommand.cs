@@ -41,6 +41,7 @@ internal static class DemoCommand
     private static readonly IReadOnlyList<DemoStep> Steps =
     [
         IngestStep.Step,
+        QualityStep.Step,
         DatasetStep.Step,
         PromotionStep.Evaluate,
         PromotionStep.Promote,

@@ -19,7 +19,10 @@ public sealed class WhetstoneOptions
     public PromotionOptions Promotion { get; set; } = new();
 
     public LiveConfigOptions LiveConfig { get; set; } = new();
+
     public RedactionOptions Redaction { get; set; } = new();
+
+    public QualityOptions Quality { get; set; } = new();
 
     /// <summary>Names allowed to run admin-only commands (<c>--as NAME</c>).</summary>
     public List<string> Admins { get; set; } = [];
@@ -34,6 +37,7 @@ public sealed class WhetstoneOptions
         Evaluation.Validate(problems);
         LiveConfig.Validate(problems);
         Redaction.Validate(problems);
+        Quality.Validate(problems);
         if (Admins.Any(string.IsNullOrWhiteSpace))
         {
             problems.Add("Whetstone:Admins: admin names must not be empty");

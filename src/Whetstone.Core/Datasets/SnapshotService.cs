@@ -34,6 +34,11 @@ public sealed class SnapshotService(IWhetstoneStore store, DatasetsOptions defau
 {
     private const int BatchSize = 2048;
 
+    /// <summary>SHA-256 of the verdict's content: when it was computed (<c>scored_at</c>) is left out, so re-scoring
+    /// that reaches the same judgement does not change the snapshot id.</summary>
+    private static string VerdictDigest(QualityVerdict verdict) =>
+        Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(verdict with { ScoredAt = null }, WhetstoneJson.Compact.QualityVerdict)));
+
     /// <summary>What a snapshot records of one run, computed from its stored bytes.</summary>
     private sealed record Row(string Id, Split Split, string Key, string DocSha, string VerdictSha, string Weights, string Policy,
         string Model, IReadOnlyList<string> Tools, IReadOnlyDictionary<string, int> Redactions)
@@ -49,7 +54,7 @@ public sealed class SnapshotService(IWhetstoneStore store, DatasetsOptions defau
                 assigner.Assign(key),
                 key,
                 Convert.ToHexStringLower(SHA256.HashData(raw.Doc)),
-                Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(raw.VerdictJson))),
+                VerdictDigest(verdict),
                 string.Concat(verdict.TurnWeights.Select(w => w > 0 ? '1' : '0')),
                 verdict.PolicyVersion,
                 raw.ModelName ?? "(none)",

@@ -25,7 +25,9 @@ public interface ITrajectoryStore
     /// when the id is unknown.</summary>
     Task<StoredTrajectory> UpdateAsync(string id, Func<StoredTrajectory, StoredTrajectory> change, CancellationToken cancellationToken = default);
 
-    /// <summary>Replaces verdicts (re-scoring) in one transaction per call.</summary>
+    /// <summary>Replaces verdicts (re-scoring) in one transaction per call. A verdict without a human override keeps
+    /// the override stored at the time of the write (overrides change through <see cref="UpdateAsync"/>), so a
+    /// review recorded during a rescore survives it.</summary>
     Task UpdateVerdictsAsync(IReadOnlyList<KeyValuePair<string, QualityVerdict>> verdicts, CancellationToken cancellationToken = default);
 
     Task<StoreCounts> CountAsync(CancellationToken cancellationToken = default);

@@ -82,7 +82,7 @@ public sealed class DatasetAndJobTests : IDisposable
         var result = await CliRunner.RunWithEnvAsync(env, "dataset", "snapshot", "--home", Home);
 
         Assert.Equal(0, result.Code);
-        Assert.Contains("the most recent 5 of 60 runs", result.Out, StringComparison.Ordinal);
+        Assert.Matches(@"the most recent 5 of \d+ runs", result.Out);
         var lines = File.ReadAllLines(Path.Combine(Home, "artifacts", "self-training-trajectories.jsonl"));
         Assert.InRange(lines.Length, 1, 5);
         Assert.All(lines, l => Assert.Contains("\"messages\"", l, StringComparison.Ordinal));

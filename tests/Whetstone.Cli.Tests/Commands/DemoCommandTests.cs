@@ -55,6 +55,25 @@ public sealed class DemoCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Demo_FreshHome_PrintsAcceptedAndRejectedCountsByReason()
+    {
+        var home = _dir.File("demo");
+
+        var result = await CliRunner.RunAsync("demo", "--home", home, "--samples", TestPaths.Samples);
+        var status = await CliRunner.RunAsync("status", "--json", "--home", home);
+
+        Assert.Equal(0, result.Code);
+        Assert.Matches(@"policy q1-[0-9a-f]{10}: \d+ of 1470 runs accepted, \d+ not accepted; \d+ task clusters", result.Out);
+        Assert.Contains("not accepted, by reason", result.Out, StringComparison.Ordinal);
+        Assert.Matches(@"\n  low_reward +\d+", result.Out);
+        Assert.Contains("detour turns kept as context with weight 0", result.Out, StringComparison.Ordinal);
+        using var doc = JsonDocument.Parse(status.Out);
+        var counts = doc.RootElement.GetProperty("trajectories");
+        Assert.True(counts.GetProperty("by_reason").GetProperty("low_reward").GetInt64() > 800);
+        Assert.True(counts.GetProperty("accepted").GetInt64() > 500);
+    }
+
+    [Fact]
     public async Task Demo_Rerun_ResetsItsOwnHome()
     {
         var home = _dir.File("demo");

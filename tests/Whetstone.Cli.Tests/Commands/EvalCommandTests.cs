@@ -27,7 +27,8 @@ public sealed class EvalCommandTests : IDisposable
     private async Task<(string Live, string Candidate)> FireActHomeAsync()
     {
         Assert.Equal(0, (await Run("ingest", TestPaths.FireAct)).Code);
-        await IdOf("dataset", "snapshot");
+        // A 30% eval split: only tasks with an accepted run enter a snapshot, and the gate needs 50 paired tasks.
+        await IdOf("dataset", "snapshot", "--eval-fraction", "0.3");
         var live = await IdOf("live", "init", "--model", "llama-2-7b-lora", "--client", "none", "--as", "ana");
         var candidate = await IdOf("candidates", "register", "--model", "gpt-3.5-turbo-0613-ft", "--client", "none", "--as", "ana");
         return (live, candidate);
