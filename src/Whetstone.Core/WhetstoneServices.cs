@@ -46,6 +46,15 @@ public sealed class WhetstoneServices
         Evaluation = new Evaluation.EvaluationService(store, Audit, options.Evaluation, Time, modelClients);
     }
 
+    /// <summary>Records a reviewer's decision on one run (it wins over the rules and survives rescoring) and audits it.</summary>
+    public async Task<StoredTrajectory> ReviewAsync(string id, bool accept, string reason, string actor, CancellationToken cancellationToken = default)
+    {
+        var stored = await Quality.ReviewAsync(Store.Trajectories, id, accept, reason, actor, cancellationToken);
+        await Audit.AppendAsync(actor.Trim(), accept ? "review_accepted" : "review_rejected", [id],
+            AuditLog.Payload(("reason", stored.Verdict.Override!.Reason), ("rules_accepted", stored.Verdict.Accepted)), cancellationToken);
+        return stored;
+    }
+
     public HomeLayout Home { get; }
 
     public WhetstoneOptions Options { get; }

@@ -25,7 +25,7 @@ internal static class ReviewCommand
         command.SetAction(async (parse, ct) =>
         {
             await using var ctx = CliContext.From(parse, env);
-            var stored = await ctx.Services.Quality.ReviewAsync(ctx.Services.Store.Trajectories, parse.GetValue(id)!, accept,
+            var stored = await ctx.Services.ReviewAsync(parse.GetValue(id)!, accept,
                 parse.GetValue(reason)!, parse.GetValue(actor)!, ct);
             if (ctx.Json)
             {

@@ -45,6 +45,10 @@ public sealed class QualityCommandTests : IDisposable
         Assert.True(ov.GetProperty("accepted").GetBoolean());
         Assert.Equal("ana", ov.GetProperty("actor").GetString());
         Assert.Equal("gold label too strict", ov.GetProperty("reason").GetString());
+        var audit = await CliRunner.RunAsync("audit", "list", "--json", "--home", Home);
+        var entry = JsonDocument.Parse(audit.Out).RootElement.EnumerateArray().Single(e => e.GetProperty("action").GetString() == "review_accepted");
+        Assert.Equal("ana", entry.GetProperty("actor").GetString());
+        Assert.Equal(RewardZero, entry.GetProperty("subjects")[0].GetString());
     }
 
     [Fact]
