@@ -34,8 +34,7 @@ public sealed class WhetstoneServices
         Audit = new AuditLog(store.Audit, home, Time);
         // Set-level quality rules (near-duplicates, inefficient paths, clusters) depend on every run: refresh them
         // before each snapshot so its verdicts and clusters are current.
-        Snapshots = new SnapshotService(store, options.Datasets, Time, Audit,
-            async ct => await Quality.RescoreAsync(store.Trajectories, null, ct));
+        Snapshots = new SnapshotService(store, options.Datasets, Time, Audit, ct => RefreshQualityAsync(null, ct));
         Exporter = new DatasetExporter(store.Snapshots);
         Jobs = new JobService(store, home, options.Training, Time, Audit);
         Launcher = new JobLauncher(store.Jobs, options.Training, Time, Audit);
@@ -44,6 +43,25 @@ public sealed class WhetstoneServices
         LiveConfig = new LiveConfigFile(options.LiveConfig);
         Promotion = new PromotionService(store, Audit, options, LiveConfig, Time);
         Evaluation = new Evaluation.EvaluationService(store, Audit, options.Evaluation, Time, modelClients);
+    }
+
+    private const string RescoreMarker = "quality_rescored";
+
+    /// <summary>Recomputes the set-level quality rules (clusters, near-duplicates, inefficient paths, answer
+    /// consensus) unless they are current: nothing was added and the policy is the same since the last time.
+    /// Returns the summary, or null when nothing needed doing.</summary>
+    public async Task<Quality.RescoreSummary?> RefreshQualityAsync(IProgress<Quality.RescoreProgress>? progress, CancellationToken cancellationToken, bool force = false)
+    {
+        var totals = await Store.Trajectories.TotalsAsync(cancellationToken);
+        var state = $"{Quality.Policy.Version}|{totals.LastSequence}|{totals.Total}";
+        if (!force && await Store.Settings.GetAsync(RescoreMarker, cancellationToken) == state)
+        {
+            return null;
+        }
+
+        var summary = await Quality.RescoreAsync(Store.Trajectories, progress, cancellationToken);
+        await Store.Settings.SetAsync(RescoreMarker, state, cancellationToken);
+        return summary;
     }
 
     /// <summary>Records a reviewer's decision on one run (it wins over the rules and survives rescoring) and audits it.</summary>

@@ -13,6 +13,7 @@ public sealed class PostgresStore : IWhetstoneStore
         Jobs = new PostgresJobStore(db);
         Registry = new PostgresRegistryStore(db);
         Audit = new PostgresAuditStore(db);
+        Settings = new PostgresSettingsStore(db);
     }
 
     public string Description => _db.Description;
@@ -26,6 +27,8 @@ public sealed class PostgresStore : IWhetstoneStore
     public IRegistryStore Registry { get; }
 
     public IAuditStore Audit { get; }
+
+    public ISettingsStore Settings { get; }
 
     /// <summary>Connects with an Npgsql connection string (a <c>Search Path</c> in it selects, and creates, a schema)
     /// and applies pending migrations.</summary>

@@ -240,6 +240,15 @@ internal sealed class PostgresTrajectoryStore(PostgresDatabase db) : ITrajectory
         await tx.CommitAsync(cancellationToken);
     }
 
+    public async Task<StoreTotals> TotalsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await db.Source.OpenConnectionAsync(cancellationToken);
+        await using var c = new NpgsqlCommand("SELECT count(*), count(*) FILTER (WHERE accepted), coalesce(max(seq), 0) FROM trajectories", connection);
+        await using var r = await c.ExecuteReaderAsync(cancellationToken);
+        await r.ReadAsync(cancellationToken);
+        return new StoreTotals(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2));
+    }
+
     public async Task<StoreCounts> CountAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await db.Source.OpenConnectionAsync(cancellationToken);

@@ -11,6 +11,7 @@ public sealed class SqliteStore : IWhetstoneStore
         Jobs = new SqliteJobStore(db);
         Registry = new SqliteRegistryStore(db);
         Audit = new SqliteAuditStore(db);
+        Settings = new SqliteSettingsStore(db);
     }
 
     internal SqliteDatabase Database { get; }
@@ -26,6 +27,8 @@ public sealed class SqliteStore : IWhetstoneStore
     public IRegistryStore Registry { get; }
 
     public IAuditStore Audit { get; }
+
+    public ISettingsStore Settings { get; }
 
     /// <summary>Opens or creates the store at a file path (or SQLite connection string) and migrates it.</summary>
     public static SqliteStore Open(string pathOrConnectionString) => new(SqliteDatabase.Open(pathOrConnectionString));

@@ -240,6 +240,16 @@ internal sealed class SqliteTrajectoryStore(SqliteDatabase db) : ITrajectoryStor
         command.Parameters.AddWithValue("$verdict", JsonSerializer.Serialize(verdict, WhetstoneJson.Compact.QualityVerdict));
     }
 
+    public Task<StoreTotals> TotalsAsync(CancellationToken cancellationToken = default)
+    {
+        using var connection = db.OpenConnection();
+        using var c = connection.CreateCommand();
+        c.CommandText = "SELECT count(*), coalesce(sum(accepted), 0), coalesce(max(seq), 0) FROM trajectories";
+        using var r = c.ExecuteReader();
+        r.Read();
+        return Task.FromResult(new StoreTotals(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2)));
+    }
+
     public Task<StoreCounts> CountAsync(CancellationToken cancellationToken = default)
     {
         using var connection = db.OpenConnection();

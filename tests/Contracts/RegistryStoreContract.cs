@@ -75,6 +75,17 @@ public abstract class RegistryStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Settings_SetThenGet_LastWriteWins()
+    {
+        Assert.Null(await Store.Settings.GetAsync("k"));
+
+        await Store.Settings.SetAsync("k", "one");
+        await Store.Settings.SetAsync("k", "two");
+
+        Assert.Equal("two", await Store.Settings.GetAsync("k"));
+    }
+
+    [Fact]
     public async Task InitializeLive_OnlyOnce()
     {
         Assert.True(await Store.Registry.InitializeLiveAsync("c1"));

@@ -177,6 +177,20 @@ public abstract class TrajectoryStoreContract : IAsyncLifetime
 
         Assert.Equal(0, counts.Total);
         Assert.Empty(counts.ByReason);
+        Assert.Equal(new StoreTotals(0, 0, 0), await Store.TotalsAsync());
+    }
+
+    [Fact]
+    public async Task Totals_MatchTheDetailedCounts()
+    {
+        await Store.InsertAsync([Some.Stored(Some.FullTrajectory("t1")), Some.Stored(Some.FullTrajectory("t2"), accepted: false)]);
+
+        var totals = await Store.TotalsAsync();
+        var counts = await Store.CountAsync();
+
+        Assert.Equal(new StoreTotals(counts.Total, counts.Accepted, counts.LastSequence), totals);
+        Assert.Equal(2, totals.Total);
+        Assert.Equal(1, totals.Accepted);
     }
 
     [Fact]

@@ -36,19 +36,19 @@ internal static class RescoreCommand
         var services = ctx.Services;
         if (!ctx.ShowProgress)
         {
-            return await services.Quality.RescoreAsync(services.Store.Trajectories, cancellationToken: ct);
+            return (await services.RefreshQualityAsync(null, ct, force: true))!;
         }
 
         return await ctx.Console.Progress().StartAsync(async progress =>
         {
             var read = progress.AddTask("score runs", maxValue: 1);
             var write = progress.AddTask("write verdicts", maxValue: 1);
-            return await services.Quality.RescoreAsync(services.Store.Trajectories, new Progress<RescoreProgress>(p =>
+            return (await services.RefreshQualityAsync(new Progress<RescoreProgress>(p =>
             {
                 var task = p.Pass == 1 ? read : write;
                 task.MaxValue = Math.Max(1, p.Total);
                 task.Value = p.Done;
-            }), ct);
+            }), ct, force: true))!;
         });
     }
 

@@ -31,7 +31,12 @@ public interface ITrajectoryStore
     Task UpdateVerdictsAsync(IReadOnlyList<KeyValuePair<string, QualityVerdict>> verdicts, CancellationToken cancellationToken = default);
 
     Task<StoreCounts> CountAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Only the totals (cheap on a large store): runs, accepted runs, the last sequence number.</summary>
+    Task<StoreTotals> TotalsAsync(CancellationToken cancellationToken = default);
 }
+
+public sealed record StoreTotals(long Total, long Accepted, long LastSequence);
 
 /// <summary>A stored run as bytes: <see cref="Doc"/> is the canonical trajectory JSON exactly as stored.</summary>
 public sealed record RawTrajectory(long Sequence, string Id, string? ModelName, string? TaskKey, bool Accepted,

@@ -16,4 +16,6 @@ public interface IWhetstoneStore : IAsyncDisposable
     IRegistryStore Registry { get; }
 
     IAuditStore Audit { get; }
+
+    ISettingsStore Settings { get; }
 }

@@ -178,6 +178,9 @@ internal sealed class FakeTrajectoryStore : ITrajectoryStore
     public Task<StoreCounts> CountAsync(CancellationToken cancellationToken = default) =>
         Task.FromResult(new StoreCounts { Total = _rows.Count, Accepted = _rows.Count(r => r.IsAccepted), LastSequence = _rows.Count });
 
+    public Task<StoreTotals> TotalsAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult(new StoreTotals(_rows.Count, _rows.Count(r => r.IsAccepted), _rows.Count));
+
     public async Task AddAsync(QualityScorer scorer, params Trajectory[] runs)
     {
         await InsertAsync(runs.Select(t => new StoredTrajectory { Trajectory = t, Verdict = scorer.Score(t), IngestedAt = FixedTime.Now }).ToList());
