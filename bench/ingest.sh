@@ -2,14 +2,15 @@
 # Benchmark: `whetstone ingest` of N generated trajectories (OpenAI format, ~5.5 KB each, made by
 # ../shared/tools/gen_trajectories.py) from JSON Lines into a fresh SQLite home. Measures the whole command:
 # process start, parse, normalise, redact, score, durable commit. Prints trajectories/s and peak RSS.
-# usage: bench/ingest.sh [N=100000] [WORKDIR=/tmp/whetstone-bench]
+# usage: bench/ingest.sh [N=100000] [WORKDIR=/tmp/whetstone-bench]   (env WHETSTONE_SHARED: the shared folder, default ../shared)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-100000}
 work=${2:-/tmp/whetstone-bench}
+shared=${WHETSTONE_SHARED:-$([ -d ../shared ] && echo ../shared || echo /work/shared)}
 mkdir -p "$work"
 data="$work/gen-$n.jsonl"
-[ -f "$data" ] || python3 ../shared/tools/gen_trajectories.py "$n" --seed 7 > "$data"
+[ -s "$data" ] || { python3 "$shared/tools/gen_trajectories.py" "$n" --seed 7 > "$data.tmp" && mv "$data.tmp" "$data"; }
 dotnet build -c Release -v quiet -nologo src/Whetstone.Cli >/dev/null
 rm -rf "$work/home"
 /usr/bin/time -v dotnet src/Whetstone.Cli/bin/Release/net10.0/whetstone.dll ingest "$data" --home "$work/home" \

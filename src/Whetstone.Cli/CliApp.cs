@@ -29,11 +29,22 @@ public static class CliApp
         root.Subcommands.Add(TrajectoriesCommand.Create(env));
         root.Subcommands.Add(DatasetCommand.Create(env));
         root.Subcommands.Add(JobCommand.Create(env));
+        root.Subcommands.Add(EvalCommand.Create(env));
+        root.Subcommands.Add(CandidatesCommand.Create(env));
+        root.Subcommands.Add(CandidatesCommand.Live(env));
+        root.Subcommands.Add(PromoteCommand.Create(env));
+        root.Subcommands.Add(PromoteCommand.Rollback(env));
+        root.Subcommands.Add(AuditCommand.Create(env));
+        root.Subcommands.Add(RedactCommand.Create(env));
+        root.Subcommands.Add(ReviewCommand.Create(env));
         root.Subcommands.Add(StatusCommand.Create(env));
         root.Subcommands.Add(DemoCommand.Create(env));
         root.Subcommands.Add(ServeCommand.Create(env));
         return root;
     }
+
+    /// <summary>snake_case name of an error code for <c>--json</c> error output.</summary>
+    private static string ErrorName(ErrorCode code) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(code.ToString());
 
     public static async Task<int> RunAsync(string[] args, CliEnvironment env, CancellationToken cancellationToken = default)
     {
@@ -65,7 +76,14 @@ public static class CliApp
         }
         catch (WhetstoneException e)
         {
-            await env.Error.WriteLineAsync("error: " + e.Message);
+            var label = e.Code == ErrorCode.Refused ? "refused" : "error";
+            await env.Error.WriteLineAsync(e.Reason is null ? $"{label}: {e.Message}" : $"{label} ({e.Reason}): {e.Message}");
+            if (parse.GetValue(JsonOption))
+            {
+                await env.Out.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(
+                    new CliError(ErrorName(e.Code), e.Reason, e.Message), CliJsonContext.Output.CliError));
+            }
+
             return ExitCodes.For(e.Code);
         }
         catch (OperationCanceledException)
@@ -75,3 +93,6 @@ public static class CliApp
         }
     }
 }
+
+/// <summary>What a failed command prints on stdout with <c>--json</c>.</summary>
+internal sealed record CliError(string Error, string? Reason, string Message);

@@ -58,11 +58,22 @@ public sealed class CliContext : IAsyncDisposable
 
     public WhetstoneOptions Options => _options ??= ConfigurationLoader.Bind(ConfigurationLoader.Build(Home, Env.Variables));
 
-    public WhetstoneServices Services => _services ??= new WhetstoneServices(Home, Options, OpenStore(), Time);
+    public WhetstoneServices Services => _services ??= new WhetstoneServices(Home, Options, OpenStore(), Time, ModelClients(Options));
+
+    /// <summary>The model clients of evaluation (also handed to the service by <c>serve</c>).</summary>
+    internal Evaluation.IModelClientFactory ModelClients(WhetstoneOptions options) =>
+        new Whetstone.Models.ModelClientFactory(options.Evaluation, options.Evaluation.ApiKey ?? Env.Variable("WHETSTONE_MODEL_API_KEY"),
+            Directory.GetCurrentDirectory(), UseEmbedder);
+
+    /// <summary>Whether answer similarity uses the MiniLM model (env <c>WHETSTONE_NO_EMBEDDINGS=1</c> falls back to
+    /// token F1, for machines without the ONNX runtime).</summary>
+    private bool UseEmbedder => Env.Variable("WHETSTONE_NO_EMBEDDINGS") != "1";
 
     private IWhetstoneStore OpenStore() => Options.Storage.Provider switch
     {
         StorageOptions.Sqlite => SqliteStore.Open(Options.Storage.ConnectionString ?? Home.Database),
+        // The CLI has no synchronization context: waiting here cannot deadlock.
+        StorageOptions.Postgres => Whetstone.Storage.Postgres.PostgresStore.OpenAsync(Options.Storage.ConnectionString!).GetAwaiter().GetResult(),
         var other => throw new WhetstoneException(ErrorCode.InvalidConfiguration,
             $"Whetstone:Storage:Provider '{other}' is not available in this build"),
     };

@@ -23,6 +23,16 @@ namespace Whetstone.Cli;
 [JsonSerializable(typeof(List<Whetstone.Training.JobManifest>))]
 [JsonSerializable(typeof(Whetstone.Training.LaunchRecord))]
 [JsonSerializable(typeof(List<Whetstone.Training.LaunchRecord>))]
+[JsonSerializable(typeof(RegistrationReport))]
+[JsonSerializable(typeof(CandidateView))]
+[JsonSerializable(typeof(List<CandidateView>))]
+[JsonSerializable(typeof(Whetstone.Registry.PromotionRequest))]
+[JsonSerializable(typeof(ChangeReport))]
+[JsonSerializable(typeof(CliError))]
+[JsonSerializable(typeof(List<Whetstone.Registry.LiveChange>))]
+[JsonSerializable(typeof(Whetstone.Registry.AuditVerification))]
+[JsonSerializable(typeof(List<Whetstone.Registry.AuditEntry>))]
+[JsonSerializable(typeof(Quality.RescoreSummary))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
     private static CliJsonContext? _output;

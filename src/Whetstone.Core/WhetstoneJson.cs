@@ -35,6 +35,14 @@ namespace Whetstone;
 [JsonSerializable(typeof(Training.LaunchRecord))]
 [JsonSerializable(typeof(List<Training.LaunchRecord>))]
 [JsonSerializable(typeof(Dictionary<string, long>))]
+[JsonSerializable(typeof(Registry.Candidate))]
+[JsonSerializable(typeof(Registry.EvaluationRecord))]
+[JsonSerializable(typeof(Registry.PromotionRequest))]
+[JsonSerializable(typeof(Registry.LiveChange))]
+[JsonSerializable(typeof(Registry.AuditEntry))]
+[JsonSerializable(typeof(List<Registry.Candidate>))]
+[JsonSerializable(typeof(List<Registry.LiveChange>))]
+[JsonSerializable(typeof(List<Registry.PromotionRequest>))]
 public sealed partial class WhetstoneJsonContext : JsonSerializerContext;
 
 /// <summary>Entry points for (de)serialising Whetstone's own types.</summary>

@@ -27,6 +27,10 @@ public sealed record ServerSettings
     public IEnumerable<KeyValuePair<string, string?>>? Overrides { get; init; }
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Model clients for evaluation (the CLI's <c>serve</c> passes the same factory as its commands); null:
+    /// Core's default.</summary>
+    public Func<WhetstoneOptions, Evaluation.IModelClientFactory>? ModelClients { get; init; }
 }
 
 /// <summary>Builds the Whetstone service: validated options, the store and Core services of one home, bearer-token
@@ -45,7 +49,7 @@ public static class WhetstoneServer
         var options = ConfigurationLoader.Bind(configuration);
         var tokens = TokenAuthenticator.Create(options.Auth, settings.Environment);
         var store = OpenStore(home, options);
-        var services = new WhetstoneServices(home, options, store, settings.Time);
+        var services = new WhetstoneServices(home, options, store, settings.Time, settings.ModelClients?.Invoke(options));
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -75,7 +79,6 @@ public static class WhetstoneServer
         s.AddSingleton<RunIngestor>();
         s.AddSingleton<TraceIngestor>();
         s.AddSingleton<PreparationState>();
-        s.AddSingleton<IPreparationAudit, NoPreparationAudit>();
         s.AddSingleton<LaunchRunner>();
         s.AddHostedService(sp => sp.GetRequiredService<LaunchRunner>());
         s.AddSingleton<PreparationService>();
@@ -123,6 +126,8 @@ public static class WhetstoneServer
     private static IWhetstoneStore OpenStore(HomeLayout home, WhetstoneOptions options) => options.Storage.Provider switch
     {
         StorageOptions.Sqlite => SqliteStore.Open(options.Storage.ConnectionString ?? home.Database),
+        // Start-up, before the host runs: no synchronization context to deadlock on.
+        StorageOptions.Postgres => Storage.Postgres.PostgresStore.OpenAsync(options.Storage.ConnectionString!).GetAwaiter().GetResult(),
         var other => throw new WhetstoneException(ErrorCode.InvalidConfiguration,
             $"Whetstone:Storage:Provider '{other}' is not available in this build"),
     };

@@ -9,6 +9,9 @@ public sealed class SqliteStore : IWhetstoneStore
         Trajectories = new SqliteTrajectoryStore(db);
         Snapshots = new SqliteSnapshotStore(db);
         Jobs = new SqliteJobStore(db);
+        Registry = new SqliteRegistryStore(db);
+        Audit = new SqliteAuditStore(db);
+        Settings = new SqliteSettingsStore(db);
     }
 
     internal SqliteDatabase Database { get; }
@@ -20,6 +23,12 @@ public sealed class SqliteStore : IWhetstoneStore
     public ISnapshotStore Snapshots { get; }
 
     public IJobStore Jobs { get; }
+
+    public IRegistryStore Registry { get; }
+
+    public IAuditStore Audit { get; }
+
+    public ISettingsStore Settings { get; }
 
     /// <summary>Opens or creates the store at a file path (or SQLite connection string) and migrates it.</summary>
     public static SqliteStore Open(string pathOrConnectionString) => new(SqliteDatabase.Open(pathOrConnectionString));

@@ -204,12 +204,23 @@ internal sealed class SqliteTrajectoryStore(SqliteDatabase db) : ITrajectoryStor
         using var tx = connection.BeginTransaction(deferred: false);
         using var command = connection.CreateCommand();
         command.Transaction = tx;
-        command.CommandText = "UPDATE trajectories SET accepted = $accepted, score = $score, reasons = $reasons, verdict = $verdict WHERE id = $id";
+        // A verdict without an override keeps the override stored now: a reviewer's decision recorded while the
+        // verdicts were being computed (a long rescore) is never lost. SET expressions read the old row.
+        command.CommandText = """
+            UPDATE trajectories SET
+                accepted = CASE WHEN $keep = 1 AND json_extract(verdict, '$.override') IS NOT NULL
+                                THEN json_extract(verdict, '$.override.accepted') ELSE $accepted END,
+                score = $score, reasons = $reasons,
+                verdict = CASE WHEN $keep = 1 AND json_extract(verdict, '$.override') IS NOT NULL
+                               THEN json_set($verdict, '$.override', json(json_extract(verdict, '$.override'))) ELSE $verdict END
+            WHERE id = $id
+            """;
         foreach (var (id, verdict) in verdicts)
         {
             cancellationToken.ThrowIfCancellationRequested();
             command.Parameters.Clear();
             command.Parameters.AddWithValue("$id", id);
+            command.Parameters.AddWithValue("$keep", verdict.Override is null ? 1 : 0);
             AddVerdict(command, verdict, verdict.Override?.Accepted ?? verdict.Accepted);
             if (command.ExecuteNonQuery() != 1)
             {
@@ -227,6 +238,16 @@ internal sealed class SqliteTrajectoryStore(SqliteDatabase db) : ITrajectoryStor
         command.Parameters.AddWithValue("$score", verdict.Score);
         command.Parameters.AddWithValue("$reasons", JsonSerializer.Serialize(verdict.Reasons.ToList(), WhetstoneJson.Compact.ListString));
         command.Parameters.AddWithValue("$verdict", JsonSerializer.Serialize(verdict, WhetstoneJson.Compact.QualityVerdict));
+    }
+
+    public Task<StoreTotals> TotalsAsync(CancellationToken cancellationToken = default)
+    {
+        using var connection = db.OpenConnection();
+        using var c = connection.CreateCommand();
+        c.CommandText = "SELECT count(*), coalesce(sum(accepted), 0), coalesce(max(seq), 0) FROM trajectories";
+        using var r = c.ExecuteReader();
+        r.Read();
+        return Task.FromResult(new StoreTotals(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2)));
     }
 
     public Task<StoreCounts> CountAsync(CancellationToken cancellationToken = default)

@@ -155,12 +155,42 @@ public abstract class TrajectoryStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UpdateVerdicts_WithoutOverride_KeepsTheStoredOverride()
+    {
+        await Store.InsertAsync([Some.Stored(Some.FullTrajectory("o1"))]);
+        var reviewer = new HumanOverride { Accepted = true, Reason = "checked by hand", Actor = "ana", At = DateTimeOffset.UnixEpoch };
+        await Store.UpdateAsync("o1", s => s with { Verdict = s.Verdict with { Override = reviewer } });
+
+        await Store.UpdateVerdictsAsync([new("o1", new QualityVerdict { Accepted = false, Score = 0.1, Reasons = ["loop"], PolicyVersion = "p3" })]);
+
+        var back = (await Store.GetAsync("o1"))!;
+        Assert.True(back.IsAccepted);
+        Assert.Equal("checked by hand", back.Verdict.Override!.Reason);
+        Assert.Equal("p3", back.Verdict.PolicyVersion);
+        Assert.Equal(["o1"], (await All(Store, new TrajectoryFilter { Accepted = true })).Select(s => s.Id));
+    }
+
+    [Fact]
     public async Task Count_EmptyStore_IsZero()
     {
         var counts = await Store.CountAsync();
 
         Assert.Equal(0, counts.Total);
         Assert.Empty(counts.ByReason);
+        Assert.Equal(new StoreTotals(0, 0, 0), await Store.TotalsAsync());
+    }
+
+    [Fact]
+    public async Task Totals_MatchTheDetailedCounts()
+    {
+        await Store.InsertAsync([Some.Stored(Some.FullTrajectory("t1")), Some.Stored(Some.FullTrajectory("t2"), accepted: false)]);
+
+        var totals = await Store.TotalsAsync();
+        var counts = await Store.CountAsync();
+
+        Assert.Equal(new StoreTotals(counts.Total, counts.Accepted, counts.LastSequence), totals);
+        Assert.Equal(2, totals.Total);
+        Assert.Equal(1, totals.Accepted);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Whetstone.Quality;
 using Whetstone.Storage.Contracts;
 using Whetstone.Tests;
 
@@ -72,6 +73,25 @@ public sealed class SqliteTrajectoryStoreTests : TrajectoryStoreContract
 
         Assert.Equal(450, (await Store.CountAsync()).Total);
     }
+
+    [Fact]
+    public async Task UpdateVerdicts_OverrideRecordedMeanwhile_Kept()
+    {
+        await Store.InsertAsync([Some.Stored(Some.FullTrajectory("r1"), accepted: false, "loop")]);
+        var review = new HumanOverride { Accepted = true, Reason = "fine", Actor = "ana", At = DateTimeOffset.UnixEpoch };
+        await Store.UpdateAsync("r1", s => s with { Verdict = s.Verdict with { Override = review } });
+        var rescored = new QualityVerdict { Accepted = false, Score = 0.2, Reasons = ["excessive_retries"], PolicyVersion = "p3" };
+
+        await Store.UpdateVerdictsAsync([new("r1", rescored)]);
+
+        var stored = (await Store.GetAsync("r1"))!;
+        Assert.Equal(review, stored.Verdict.Override);
+        Assert.Equal("p3", stored.Verdict.PolicyVersion);
+        Assert.Equal(["excessive_retries"], stored.Verdict.Reasons);
+        Assert.True(stored.IsAccepted);
+        Assert.Equal(1, (await Store.CountAsync()).Accepted);
+        Assert.Single(await Store.StreamAsync(new TrajectoryFilter { Accepted = true }).ToListAsync());
+    }
 }
 
 public sealed class SqliteSnapshotStoreTests : SnapshotStoreContract
@@ -79,6 +99,23 @@ public sealed class SqliteSnapshotStoreTests : SnapshotStoreContract
     private readonly TempDir _dir = new();
 
     protected override Task<IWhetstoneStore> CreateStoreAsync() =>
+        Task.FromResult<IWhetstoneStore>(SqliteStore.Open(_dir.File("store.db")));
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _dir.Dispose();
+    }
+}
+
+public sealed class SqliteRegistryStoreTests : RegistryStoreContract
+{
+    private readonly TempDir _dir = new();
+
+    protected override Task<IWhetstoneStore> CreateStoreAsync() =>
+        Task.FromResult<IWhetstoneStore>(SqliteStore.Open(_dir.File("store.db")));
+
+    protected override Task<IWhetstoneStore> OpenAgainAsync() =>
         Task.FromResult<IWhetstoneStore>(SqliteStore.Open(_dir.File("store.db")));
 
     public override async ValueTask DisposeAsync()

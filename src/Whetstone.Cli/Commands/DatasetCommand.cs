@@ -40,7 +40,7 @@ internal static class DatasetCommand
                 Seed = parse.GetValue(seed),
                 Actor = parse.GetValue(actor),
             }, ct);
-            var examples = await ctx.Services.Artifacts.WriteSnapshotExamplesAsync(result.Snapshot.Id, ct);
+            var (examples, total) = await ctx.Services.Artifacts.WriteSnapshotExamplesAsync(result.Snapshot.Id, ctx.Options.Datasets.ArtifactMaxExamples, ct);
             if (ctx.Json)
             {
                 ctx.WriteJson(new SnapshotReport(result.Snapshot, result.Created, result.BecameEvalSnapshot), CliJsonContext.Output.SnapshotReport);
@@ -55,7 +55,8 @@ internal static class DatasetCommand
                 ctx.Out.WriteLine("this is the first snapshot: its eval split is now the evaluation set ('dataset use-for-eval' moves it)");
             }
 
-            ctx.Out.WriteLine($"wrote {examples} examples to artifacts/{Artifacts.ArtifactWriter.TrajectoriesJsonl}");
+            ctx.Out.WriteLine($"wrote {examples} examples to artifacts/{Artifacts.ArtifactWriter.TrajectoriesJsonl}" +
+                (total > ctx.Options.Datasets.ArtifactMaxExamples ? $" (the most recent {ctx.Options.Datasets.ArtifactMaxExamples} of {total} runs: Whetstone:Datasets:ArtifactMaxExamples)" : ""));
             return ExitCodes.Ok;
         });
         return command;
@@ -203,8 +204,7 @@ internal static class DatasetCommand
             await using var ctx = CliContext.From(parse, env);
             var name = CommonOptions.RequireAdmin(ctx, parse.GetValue(actor));
             var s = await Get(ctx, parse.GetValue(id)!, ct);
-            var pointer = new EvalPointer(s.Id, ctx.Time.GetUtcNow(), name);
-            await ctx.Services.Store.Snapshots.SetEvalPointerAsync(pointer, ct);
+            await ctx.Services.Snapshots.UseForEvalAsync(s.Id, name, ct);
             ctx.Out.WriteLine($"evaluation snapshot is now {s.Id} ({s.Counts.Eval} eval runs), set by {name}");
             return ExitCodes.Ok;
         });

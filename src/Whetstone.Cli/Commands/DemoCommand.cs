@@ -41,7 +41,10 @@ internal static class DemoCommand
     private static readonly IReadOnlyList<DemoStep> Steps =
     [
         IngestStep.Step,
+        QualityStep.Step,
         DatasetStep.Step,
+        PromotionStep.Evaluate,
+        PromotionStep.Promote,
     ];
 
     /// <summary>The demo needs a fresh home: a new folder, or one an earlier demo made (which it resets). A home
@@ -73,5 +76,31 @@ internal static class DemoCommand
 
         Directory.CreateDirectory(root);
         File.WriteAllText(marker, "This home was created by 'whetstone demo'; a rerun of the demo resets it.\n");
+
+        // The demo's agent config (what promotion rewrites) and a home configuration naming the demo's admin.
+        var agentConfig = Path.Combine(root, "agent-config.json");
+        File.WriteAllText(agentConfig, $$"""
+            {
+              "agent": "hotpotqa-researcher",
+              "llm": {
+                "provider": "none",
+                "model": "{{Demo.PromotionStep.LiveModel}}",
+                "max_steps": 8
+              },
+              "tools": ["search", "lookup"]
+            }
+
+            """);
+        File.WriteAllText(ctx.Home.ConfigFile, $$"""
+            {
+              "Whetstone": {
+                "Storage": { "Provider": "sqlite" },
+                "Datasets": { "EvalFraction": 0.2, "ValidationFraction": 0.1, "Seed": 42, "MinExamples": 25 },
+                "Admins": [ "{{Demo.PromotionStep.Admin}}" ],
+                "LiveConfig": { "Path": {{System.Text.Json.JsonSerializer.Serialize(agentConfig, WhetstoneJson.Compact.String)}} }
+              }
+            }
+
+            """);
     }
 }

@@ -27,6 +27,7 @@ internal static class ServeCommand
                 Urls = parse.GetValue(urls),
                 Environment = env.Variables,
                 Time = ctx.Time,
+                ModelClients = ctx.ModelClients,
             });
             await using (app)
             {

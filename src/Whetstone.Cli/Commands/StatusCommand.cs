@@ -22,6 +22,9 @@ internal static class StatusCommand
             ctx.Out.WriteLine($"home:   {report.Home}");
             ctx.Out.WriteLine($"store:  {report.Store}");
             ctx.Out.WriteLine($"runs:   {report.Trajectories.Total} ({report.Trajectories.Accepted} accepted, {report.Trajectories.Rejected} not accepted)");
+            ctx.Out.WriteLine($"live:   {(report.Live.Candidate is null ? "(none recorded: whetstone live init)" : $"{report.Live.Candidate} ({report.Live.Model}, {report.Live.Client})")}" +
+                (report.Previous is null ? "" : $", previous {report.Previous}"));
+            ctx.Out.WriteLine($"data:   {report.Snapshots} snapshots (evaluation snapshot {report.EvalSnapshot ?? "none"}), {report.Jobs} jobs, {report.Candidates} candidates");
             Print(ctx, "reason", report.Trajectories.ByReason);
             Print(ctx, "model", report.Trajectories.ByModel);
             Print(ctx, "redacted kind", report.Trajectories.RedactedByKind);
@@ -32,12 +35,21 @@ internal static class StatusCommand
 
     public static async Task<StatusReport> BuildAsync(CliContext ctx, CancellationToken ct)
     {
-        var counts = await ctx.Services.Store.Trajectories.CountAsync(ct);
+        var store = ctx.Services.Store;
+        var counts = await store.Trajectories.CountAsync(ct);
+        var aliases = await store.Registry.GetAliasesAsync(ct);
+        var live = aliases.Live is null ? null : await store.Registry.GetCandidateAsync(aliases.Live, ct);
         return new StatusReport
         {
             Home = ctx.Home.Root,
-            Store = ctx.Services.Store.Description,
+            Store = store.Description,
             Trajectories = counts,
+            Live = new LiveStatus(aliases.Live, live?.Model, live?.Client),
+            Previous = aliases.Previous,
+            EvalSnapshot = (await store.Snapshots.GetEvalPointerAsync(ct))?.SnapshotId,
+            Snapshots = (await store.Snapshots.ListAsync(ct)).Count,
+            Jobs = (await store.Jobs.ListJobsAsync(ct)).Count,
+            Candidates = (await store.Registry.ListCandidatesAsync(ct)).Count,
         };
     }
 
@@ -66,4 +78,19 @@ internal sealed record StatusReport
     public required string Store { get; init; }
 
     public required Storage.StoreCounts Trajectories { get; init; }
+
+    public required LiveStatus Live { get; init; }
+
+    public string? Previous { get; init; }
+
+    public string? EvalSnapshot { get; init; }
+
+    public int Snapshots { get; init; }
+
+    public int Jobs { get; init; }
+
+    public int Candidates { get; init; }
 }
+
+/// <summary>What runs the agent now (<c>status --json</c> → <c>live.candidate</c>).</summary>
+internal sealed record LiveStatus(string? Candidate, string? Model, string? Client);

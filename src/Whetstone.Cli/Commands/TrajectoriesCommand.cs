@@ -7,14 +7,15 @@ using Whetstone.Trajectories;
 
 namespace Whetstone.Cli.Commands;
 
-/// <summary><c>whetstone trajectories list|show</c>.</summary>
+/// <summary><c>whetstone trajectories list|show|rescore</c>.</summary>
 internal static class TrajectoriesCommand
 {
     public static Command Create(CliEnvironment env)
     {
-        var command = new Command("trajectories", "List and inspect stored runs");
+        var command = new Command("trajectories", "List, inspect and re-score stored runs");
         command.Subcommands.Add(List(env));
         command.Subcommands.Add(Show(env));
+        command.Subcommands.Add(RescoreCommand.Create(env));
         return command;
     }
 
@@ -94,7 +95,7 @@ internal static class TrajectoriesCommand
             table.AddRow(
                 Markup.Escape(item.Id),
                 Markup.Escape(item.Model ?? ""),
-                item.Accepted ? "yes" : "no",
+                (item.Accepted ? "yes" : "no") + (item.Override is null ? "" : " (review)"),
                 item.Score.ToString("0.00", CultureInfo.InvariantCulture),
                 Markup.Escape(string.Join(", ", item.Reasons)),
                 item.Messages.ToString(CultureInfo.InvariantCulture),
@@ -145,6 +146,13 @@ internal static class TrajectoriesCommand
             (t.Outcome.Feedback.Count > 0 ? $", {t.Outcome.Feedback.Count} feedback" : ""));
         o.WriteLine($"verdict:   {(row.IsAccepted ? "accepted" : "not accepted")}, score {v.Score.ToString("0.00", CultureInfo.InvariantCulture)}, policy {v.PolicyVersion}" +
             (v.Reasons.Count > 0 ? $", reasons: {string.Join(", ", v.Reasons)}" : ""));
+        if (v.Basis is not null || v.ClusterId is not null)
+        {
+            o.WriteLine($"judged:    {(v.Basis == "inferred" ? "from the run itself (no outcome reported)" : v.Basis == "reported" ? "from the reported outcome" : v.Basis)}" +
+                (v.ClusterId is null ? "" : $"; task cluster {v.ClusterId}") +
+                (v.NearDuplicateOf is null ? "" : $"; near-duplicate of {v.NearDuplicateOf}"));
+        }
+
         if (v.Override is { } ov)
         {
             o.WriteLine($"override:  {(ov.Accepted ? "accept" : "reject")} by {ov.Actor} at {ov.At:u}: {ov.Reason}");
@@ -231,6 +239,8 @@ internal sealed record TrajectoryListItem
 
     public string? NearDuplicateOf { get; init; }
 
+    public string? ClusterId { get; init; }
+
     public Quality.HumanOverride? Override { get; init; }
 
     public DateTimeOffset IngestedAt { get; init; }
@@ -247,6 +257,7 @@ internal sealed record TrajectoryListItem
         Messages = s.Trajectory.Messages.Count,
         ToolCalls = s.Trajectory.Messages.Sum(m => m.ToolCalls?.Count ?? 0),
         NearDuplicateOf = s.Verdict.NearDuplicateOf,
+        ClusterId = s.Verdict.ClusterId,
         Override = s.Verdict.Override,
         IngestedAt = s.IngestedAt,
     };

@@ -53,10 +53,18 @@ public sealed class ArtifactWriter(HomeLayout home, IWhetstoneStore store, TimeP
         });
     }
 
-    /// <summary>The accepted examples of a snapshot in OpenAI fine-tuning format, one file.</summary>
-    public Task<long> WriteSnapshotExamplesAsync(string snapshotId, CancellationToken cancellationToken = default) =>
-        new DatasetExporter(store.Snapshots).ExportToFileAsync(snapshotId, PathOf(TrajectoriesJsonl),
-            new ExportOptions { Format = ExportFormats.OpenAi }, cancellationToken);
+    /// <summary>The accepted examples of a snapshot in OpenAI fine-tuning format, one file — for a snapshot larger
+    /// than <paramref name="maxExamples"/>, its most recent ones (the training files come from <c>dataset export</c>
+    /// and <c>job prepare</c>; this artifact is for looking at).</summary>
+    public async Task<(long Written, long Total)> WriteSnapshotExamplesAsync(string snapshotId, long maxExamples, CancellationToken cancellationToken = default)
+    {
+        var snapshot = await store.Snapshots.GetAsync(snapshotId, cancellationToken)
+            ?? throw new WhetstoneException(ErrorCode.NotFound, $"no snapshot with id '{snapshotId}'");
+        var total = snapshot.Counts.Total;
+        var written = await new DatasetExporter(store.Snapshots).ExportToFileAsync(snapshotId, PathOf(TrajectoriesJsonl),
+            new ExportOptions { Format = ExportFormats.OpenAi }, Math.Max(0, total - maxExamples), cancellationToken);
+        return (written, total);
+    }
 
     public void WriteJob(JobManifest manifest) =>
         AtomicFile.WriteAllText(PathOf(Job), JsonSerializer.Serialize(manifest, WhetstoneJson.Indented.JobManifest) + "\n");
@@ -70,6 +78,92 @@ public sealed class ArtifactWriter(HomeLayout home, IWhetstoneStore store, TimeP
             w.WriteString("generated_at", time.GetUtcNow());
             w.WritePropertyName("launches");
             JsonSerializer.Serialize(w, launches.ToList(), WhetstoneJson.Indented.ListLaunchRecord);
+            w.WriteEndObject();
+        });
+    }
+
+    /// <summary>All candidates with their latest evaluation summary, and the aliases.</summary>
+    public async Task WriteCandidatesAsync(CancellationToken cancellationToken = default)
+    {
+        var candidates = await store.Registry.ListCandidatesAsync(cancellationToken);
+        var evaluations = await store.Registry.ListEvaluationsAsync(null, cancellationToken);
+        var aliases = await store.Registry.GetAliasesAsync(cancellationToken);
+        Write(Candidates, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("generated_at", time.GetUtcNow());
+            w.WriteString("live", aliases.Live);
+            w.WriteString("previous", aliases.Previous);
+            w.WriteStartArray("candidates");
+            foreach (var c in candidates)
+            {
+                var doc = JsonSerializer.SerializeToElement(c, WhetstoneJson.Compact.Candidate);
+                w.WriteStartObject();
+                foreach (var p in doc.EnumerateObject())
+                {
+                    p.WriteTo(w);
+                }
+
+                var latest = evaluations.LastOrDefault(e => e.CandidateId == c.Id);
+                if (latest is null)
+                {
+                    w.WriteNull("latest_evaluation");
+                }
+                else
+                {
+                    w.WriteStartObject("latest_evaluation");
+                    w.WriteString("id", latest.Id);
+                    w.WriteString("baseline", latest.BaselineId);
+                    w.WriteString("snapshot", latest.SnapshotId);
+                    w.WriteString("mode", latest.Mode);
+                    w.WriteBoolean("passed", latest.Passed);
+                    w.WriteString("created_at", latest.CreatedAt);
+                    w.WriteStartArray("reasons");
+                    foreach (var r in latest.Reasons)
+                    {
+                        w.WriteStringValue(r);
+                    }
+
+                    w.WriteEndArray();
+                    using var report = JsonDocument.Parse(latest.ReportJson);
+                    if (report.RootElement.ValueKind == JsonValueKind.Object && report.RootElement.TryGetProperty("comparison", out var comparison))
+                    {
+                        w.WritePropertyName("comparison");
+                        comparison.WriteTo(w);
+                    }
+
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
+    }
+
+    /// <summary>Current live and previous, and the whole promotion/rollback history with the requests.</summary>
+    public async Task WritePromotionAsync(CancellationToken cancellationToken = default)
+    {
+        var aliases = await store.Registry.GetAliasesAsync(cancellationToken);
+        var history = await store.Registry.ListChangesAsync(cancellationToken);
+        var requests = await store.Registry.ListRequestsAsync(cancellationToken);
+        var live = aliases.Live is null ? null : await store.Registry.GetCandidateAsync(aliases.Live, cancellationToken);
+        Write(Promotion, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("generated_at", time.GetUtcNow());
+            w.WriteStartObject("live");
+            w.WriteString("candidate", aliases.Live);
+            w.WriteString("model", live?.Model);
+            w.WriteString("client", live?.Client);
+            w.WriteEndObject();
+            w.WriteString("previous", aliases.Previous);
+            w.WritePropertyName("history");
+            JsonSerializer.Serialize(w, history.ToList(), WhetstoneJson.Indented.ListLiveChange);
+            w.WritePropertyName("requests");
+            JsonSerializer.Serialize(w, requests.ToList(), WhetstoneJson.Indented.ListPromotionRequest);
             w.WriteEndObject();
         });
     }

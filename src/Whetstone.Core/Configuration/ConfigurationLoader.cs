@@ -49,6 +49,32 @@ public static class ConfigurationLoader
         }
     }
 
+    /// <summary>Like <see cref="Build"/> but writes nothing: the home's file is read when it exists (commands such as
+    /// <c>redact</c> that need configuration but no home).</summary>
+    public static IConfigurationRoot BuildReadOnly(HomeLayout home, IDictionary? environment)
+    {
+        ArgumentNullException.ThrowIfNull(home);
+        var builder = new ConfigurationBuilder();
+        try
+        {
+            if (File.Exists(home.ConfigFile))
+            {
+                builder.AddJsonFile(home.ConfigFile, optional: true, reloadOnChange: false);
+            }
+
+            builder.AddInMemoryCollection(FromEnvironment(environment));
+            return builder.Build();
+        }
+        catch (InvalidDataException e)
+        {
+            throw new WhetstoneException(ErrorCode.InvalidConfiguration, $"{home.ConfigFile} is not valid JSON: {e.InnerException?.Message ?? e.Message}", inner: e);
+        }
+        catch (FormatException e)
+        {
+            throw new WhetstoneException(ErrorCode.InvalidConfiguration, $"{home.ConfigFile}: {e.Message}", inner: e);
+        }
+    }
+
     /// <summary>Binds and validates the <c>Whetstone</c> section.</summary>
     public static WhetstoneOptions Bind(IConfiguration configuration)
     {

@@ -13,6 +13,17 @@ public sealed class WhetstoneOptions
 
     public TrainingOptions Training { get; set; } = new();
 
+    /// <summary>Gate policy, statistics and model-client settings (<c>Whetstone:Evaluation</c>).</summary>
+    public EvaluationOptions Evaluation { get; set; } = new();
+
+    public PromotionOptions Promotion { get; set; } = new();
+
+    public LiveConfigOptions LiveConfig { get; set; } = new();
+
+    public RedactionOptions Redaction { get; set; } = new();
+
+    public QualityOptions Quality { get; set; } = new();
+
     /// <summary>Bearer tokens of the service (<c>Whetstone:Auth</c>).</summary>
     public AuthOptions Auth { get; set; } = new();
 
@@ -32,6 +43,10 @@ public sealed class WhetstoneOptions
         Storage.Validate(problems);
         Datasets.Validate(problems);
         Training.Validate(problems);
+        Evaluation.Validate(problems);
+        LiveConfig.Validate(problems);
+        Redaction.Validate(problems);
+        Quality.Validate(problems);
         Auth.Validate(problems);
         Server.Validate(problems);
         Preparation.Validate(problems);
@@ -94,6 +109,9 @@ public sealed class DatasetsOptions
 
     public int MinExamples { get; set; } = 25;
 
+    /// <summary>At most this many examples (the most recent) in <c>artifacts/self-training-trajectories.jsonl</c>.</summary>
+    public long ArtifactMaxExamples { get; set; } = 100_000;
+
     internal void Validate(List<string> problems)
     {
         if (EvalFraction is <= 0 or >= 1)
@@ -109,6 +127,11 @@ public sealed class DatasetsOptions
         if (EvalFraction + ValidationFraction >= 1)
         {
             problems.Add("Whetstone:Datasets: EvalFraction + ValidationFraction must leave room for a train split");
+        }
+
+        if (ArtifactMaxExamples < 0)
+        {
+            problems.Add($"Whetstone:Datasets:ArtifactMaxExamples: {ArtifactMaxExamples} must not be negative");
         }
 
         if (MinExamples < 1)
@@ -146,6 +169,44 @@ public sealed class TrainingOptions
         if (MaxTokensPerExample < 1)
         {
             problems.Add($"Whetstone:Training:MaxTokensPerExample: {MaxTokensPerExample} must be at least 1");
+        }
+    }
+}
+
+public sealed class PromotionOptions
+{
+    /// <summary>The two-person rule: the admin who approves a promotion must not be the one who requested it.</summary>
+    public bool RequireSecondApprover { get; set; }
+}
+
+public sealed class LiveConfigOptions
+{
+    /// <summary>The agent's config file that promotion rewrites (JSON or YAML). Unset: promotions move the
+    /// aliases only.</summary>
+    public string? Path { get; set; }
+
+    /// <summary><c>auto</c> (by extension), <c>json</c> or <c>yaml</c>.</summary>
+    public string Format { get; set; } = "auto";
+
+    public string ProviderKey { get; set; } = "llm.provider";
+
+    public string ModelKey { get; set; } = "llm.model";
+
+    public string EndpointKey { get; set; } = "llm.endpoint";
+
+    internal void Validate(List<string> problems)
+    {
+        if (Format is not ("auto" or "json" or "yaml"))
+        {
+            problems.Add($"Whetstone:LiveConfig:Format: '{Format}' must be auto, json or yaml");
+        }
+
+        foreach (var (name, key) in new[] { ("ProviderKey", ProviderKey), ("ModelKey", ModelKey), ("EndpointKey", EndpointKey) })
+        {
+            if (!string.IsNullOrEmpty(key) && key.Split('.').Any(string.IsNullOrWhiteSpace))
+            {
+                problems.Add($"Whetstone:LiveConfig:{name}: '{key}' is not a dotted key path");
+            }
         }
     }
 }

@@ -30,8 +30,56 @@ public sealed record SnapshotResult(Snapshot Snapshot, bool Created, bool Became
 /// <summary>Freezes the currently accepted runs into an immutable, content-addressed snapshot with a split by task
 /// cluster. Streams the store once; memory does not grow with the number of runs.</summary>
 public sealed class SnapshotService(IWhetstoneStore store, DatasetsOptions defaults, TimeProvider time,
-    Func<CancellationToken, Task>? beforeSnapshot = null)
+    Registry.AuditLog? audit = null, Func<CancellationToken, Task>? beforeSnapshot = null)
 {
+    private const int BatchSize = 2048;
+
+    /// <summary>SHA-256 of the verdict's content: when it was computed (<c>scored_at</c>) is left out, so re-scoring
+    /// that reaches the same judgement does not change the snapshot id.</summary>
+    private static string VerdictDigest(QualityVerdict verdict) =>
+        Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(verdict with { ScoredAt = null }, WhetstoneJson.Compact.QualityVerdict)));
+
+    /// <summary>What a snapshot records of one run, computed from its stored bytes.</summary>
+    private sealed record Row(string Id, Split Split, string Key, string DocSha, string VerdictSha, string Weights, string Policy,
+        string Model, IReadOnlyList<string> Tools, IReadOnlyDictionary<string, int> Redactions)
+    {
+        public static Row Of(RawTrajectory raw, SplitAssigner assigner)
+        {
+            var verdict = JsonSerializer.Deserialize(raw.VerdictJson, WhetstoneJson.Compact.QualityVerdict)!;
+            var header = TrajectoryHeader.Read(raw.Doc);
+            var key = SplitAssigner.KeyFor(verdict.ClusterId, raw.TaskKey, header.Task);
+            var report = JsonSerializer.Deserialize(raw.RedactionJson, WhetstoneJson.Compact.RedactionReport);
+            return new Row(
+                raw.Id,
+                assigner.Assign(key),
+                key,
+                Convert.ToHexStringLower(SHA256.HashData(raw.Doc)),
+                VerdictDigest(verdict),
+                string.Concat(verdict.TurnWeights.Select(w => w > 0 ? '1' : '0')),
+                verdict.PolicyVersion,
+                raw.ModelName ?? "(none)",
+                header.Tools,
+                report?.Counts ?? new Dictionary<string, int>());
+        }
+    }
+
+    /// <summary>Makes a snapshot's eval split the evaluation set. Admin-only: the caller checks the actor.</summary>
+    public async Task<EvalPointer> UseForEvalAsync(string snapshotId, string actor, CancellationToken cancellationToken = default)
+    {
+        var snapshot = await store.Snapshots.GetAsync(snapshotId, cancellationToken)
+            ?? throw new WhetstoneException(ErrorCode.NotFound, $"no snapshot with id '{snapshotId}'");
+        var previous = await store.Snapshots.GetEvalPointerAsync(cancellationToken);
+        var pointer = new EvalPointer(snapshot.Id, time.GetUtcNow(), actor);
+        await store.Snapshots.SetEvalPointerAsync(pointer, cancellationToken);
+        if (audit is not null)
+        {
+            await audit.AppendAsync(actor, "eval_snapshot_set", [snapshot.Id],
+                Registry.AuditLog.Payload(("previous", previous?.SnapshotId), ("eval_runs", snapshot.Counts.Eval)), cancellationToken);
+        }
+
+        return pointer;
+    }
+
     public async Task<SnapshotResult> TakeAsync(SnapshotRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -72,30 +120,40 @@ public sealed class SnapshotService(IWhetstoneStore store, DatasetsOptions defau
         var models = new SortedDictionary<string, long>(StringComparer.Ordinal);
         long ordinal = 0;
         await using var writer = await store.Snapshots.BeginAsync(cancellationToken);
+        var batch = new List<RawTrajectory>(BatchSize);
+
+        // Hashing and parsing run on every core; items are written and hashed into the snapshot id in store order.
+        async Task FlushAsync()
+        {
+            var rows = new Row[batch.Count];
+            Parallel.For(0, batch.Count, new ParallelOptions { CancellationToken = cancellationToken }, i => rows[i] = Row.Of(batch[i], assigner));
+            foreach (var row in rows)
+            {
+                await writer.AddAsync(new SnapshotItem(ordinal++, row.Id, row.Split, row.Key, row.DocSha, row.Weights), cancellationToken);
+                hash.AppendData(Encoding.UTF8.GetBytes($"{row.Id}\t{row.Split}\t{row.Key}\t{row.DocSha}\t{row.VerdictSha}\n"));
+                counts[(int)row.Split]++;
+                policies.Add(row.Policy);
+                tools.UnionWith(row.Tools);
+                models[row.Model] = models.GetValueOrDefault(row.Model) + 1;
+                foreach (var (kind, n) in row.Redactions)
+                {
+                    redactions[kind] = redactions.GetValueOrDefault(kind) + n;
+                }
+            }
+
+            batch.Clear();
+        }
+
         await foreach (var raw in store.Trajectories.StreamRawAsync(new TrajectoryFilter { Accepted = true }, cancellationToken))
         {
-            var verdict = JsonSerializer.Deserialize(raw.VerdictJson, WhetstoneJson.Compact.QualityVerdict)!;
-            var header = TrajectoryHeader.Read(raw.Doc);
-            var key = SplitAssigner.KeyFor(verdict.ClusterId, raw.TaskKey, header.Task);
-            var split = assigner.Assign(key);
-            var docSha = Convert.ToHexStringLower(SHA256.HashData(raw.Doc));
-            var verdictSha = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(raw.VerdictJson)));
-            var weights = string.Concat(verdict.TurnWeights.Select(w => w > 0 ? '1' : '0'));
-            await writer.AddAsync(new SnapshotItem(ordinal++, raw.Id, split, key, docSha, weights), cancellationToken);
-            hash.AppendData(Encoding.UTF8.GetBytes($"{raw.Id}\t{split}\t{key}\t{docSha}\t{verdictSha}\n"));
-
-            counts[(int)split]++;
-            policies.Add(verdict.PolicyVersion);
-            tools.UnionWith(header.Tools);
-
-            var model = raw.ModelName ?? "(none)";
-            models[model] = models.GetValueOrDefault(model) + 1;
-            var report = JsonSerializer.Deserialize(raw.RedactionJson, WhetstoneJson.Compact.RedactionReport);
-            foreach (var (kind, n) in report?.Counts ?? new Dictionary<string, int>())
+            batch.Add(raw);
+            if (batch.Count == BatchSize)
             {
-                redactions[kind] = redactions.GetValueOrDefault(kind) + n;
+                await FlushAsync();
             }
         }
+
+        await FlushAsync();
 
         if (ordinal < minExamples)
         {
@@ -133,10 +191,17 @@ public sealed class SnapshotService(IWhetstoneStore store, DatasetsOptions defau
             snapshot = await store.Snapshots.GetAsync(snapshot.Id, cancellationToken) ?? snapshot;
         }
 
+        if (created && audit is not null)
+        {
+            await audit.AppendAsync(request.Actor ?? "system", "snapshot_taken", [snapshot.Id], Registry.AuditLog.Payload(
+                ("hash", snapshot.Hash), ("train", snapshot.Counts.Train), ("validation", snapshot.Counts.Validation),
+                ("eval", snapshot.Counts.Eval), ("policies", snapshot.PolicyVersions)), cancellationToken);
+        }
+
         var becameEval = false;
         if (await store.Snapshots.GetEvalPointerAsync(cancellationToken) is null)
         {
-            await store.Snapshots.SetEvalPointerAsync(new EvalPointer(snapshot.Id, time.GetUtcNow(), request.Actor ?? "system"), cancellationToken);
+            await UseForEvalAsync(snapshot.Id, request.Actor ?? "system", cancellationToken);
             becameEval = true;
         }
 

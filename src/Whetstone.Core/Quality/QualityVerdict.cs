@@ -11,17 +11,24 @@ public sealed record QualityVerdict
     /// <summary>0..1.</summary>
     public required double Score { get; init; }
 
-    /// <summary>Stable snake_case reason codes; a rejected verdict has at least one.</summary>
+    /// <summary>Stable snake_case reason codes of the signals that rejected the run (empty when accepted); a rejected
+    /// verdict has at least one.</summary>
     public IReadOnlyList<string> Reasons { get; init; } = [];
 
     public IReadOnlyList<QualitySignal> Signals { get; init; } = [];
 
     public required string PolicyVersion { get; init; }
 
+    /// <summary><c>reported</c> when the score starts from the outcome the agent reported, <c>inferred</c> when it
+    /// was inferred from the run itself (label-free); null for verdicts made without a policy.</summary>
+    public string? Basis { get; init; }
+
     /// <summary>One weight (0 or 1) per assistant message, in message order.</summary>
     public IReadOnlyList<int> TurnWeights { get; init; } = [];
 
-    /// <summary>Task cluster id (near-duplicate / same-task grouping) used by dataset splits.</summary>
+    /// <summary>Task cluster id used by dataset splits: runs with the same task key or normalised task text, or
+    /// near-duplicates of each other (across models), share it. Set by the set-level rescoring
+    /// (<see cref="QualityService.RescoreAsync"/>); null until then.</summary>
     public string? ClusterId { get; init; }
 
     /// <summary>Set when this run is a near-duplicate of a better run of the same model.</summary>
@@ -64,6 +71,9 @@ public sealed record QualitySignal
 
     /// <summary>Assistant turn indexes (0-based among assistant messages) the signal concerns.</summary>
     public IReadOnlyList<int>? Turns { get; init; }
+
+    /// <summary>The signal marks its <see cref="Turns"/> as a detour: kept as context, weight 0.</summary>
+    public bool Detour { get; init; }
 }
 
 /// <summary>A reviewer's decision on a run.</summary>

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Whetstone.Redaction.Detectors;
 using Whetstone.Trajectories;
 
 namespace Whetstone.Redaction;
@@ -10,19 +11,29 @@ namespace Whetstone.Redaction;
 /// <summary>Applies a detector set to every text-bearing field of a trajectory: task, message content and
 /// reasoning, participant names, tool-call arguments and tool results (JSON-aware: values are redacted, keys and
 /// structure kept, and a key that names a secret redacts its whole value), outcome notes and feedback, metadata.
-/// Identifiers that group runs (session id, user and sender ids in metadata) are replaced by a keyed hash so
-/// grouping still works without exposing them. Placeholders are consistent within one trajectory.</summary>
+/// Identifiers that group runs (session id, user and sender ids, usernames) are replaced by a keyed hash so grouping
+/// still works without exposing them. Placeholders are consistent within one trajectory.
+/// <para>Two passes: the first learns the run's sensitive values (from keys that name them, from detector findings
+/// and from the conversation — a value the user gives right after the assistant asks for a password or code); the
+/// second replaces every occurrence of them in every field, so a password typed bare in one message is gone
+/// wherever it appears.</para></summary>
 public sealed partial class Redactor : ITrajectoryRedactor
 {
-    public const string Version = "1";
+    public const string Version = DetectorSet.Version;
+
+    /// <summary>The kind whose values are replaced by a bare keyed hash (<c>h:…</c>), not a placeholder.</summary>
+    public const string IdentifierKind = "identifier";
 
     private readonly IReadOnlyList<IDetector> _detectors;
     private readonly byte[] _idKey;
+    private readonly RedactionPolicy _policy;
 
     /// <param name="detectors">Detectors in priority order (earlier wins a tie between equal spans).</param>
     /// <param name="idKey">Secret key for the keyed hash of identifiers (per home).</param>
-    public Redactor(IReadOnlyList<IDetector> detectors, byte[] idKey)
+    /// <param name="policy">Per-kind actions and allowlist; default: redact everything found.</param>
+    public Redactor(IReadOnlyList<IDetector> detectors, byte[] idKey, RedactionPolicy? policy = null)
     {
+        ArgumentNullException.ThrowIfNull(detectors);
         ArgumentNullException.ThrowIfNull(idKey);
         if (idKey.Length < 16)
         {
@@ -31,20 +42,36 @@ public sealed partial class Redactor : ITrajectoryRedactor
 
         _detectors = detectors;
         _idKey = idKey;
+        _policy = policy ?? RedactionPolicy.Default;
     }
 
-    /// <summary>Keys whose value is a secret whatever its shape.</summary>
-    [GeneratedRegex(@"(?i)^(?:.*[_\-.])?(?:pass(?:word|wd|phrase)?|pwd|secret|client[_\-]?secret|token|(?:access|refresh|id|auth|session|bearer|api)[_\-]?token|api[_\-]?key|apikey|private[_\-]?key|secret[_\-]?key|access[_\-]?key|credentials?|auth(?:orization)?|cookie|x[_\-]api[_\-]key)$", RegexOptions.CultureInvariant)]
-    internal static partial Regex SecretKeyName();
-
     /// <summary>Keys whose value identifies a person or conversation: replaced by a keyed hash.</summary>
-    [GeneratedRegex(@"(?i)^(?:.*[_\-.])?(?:user|sender|source|chat|customer|account|member|author|recipient|from|to|owner|client|session|conversation|thread|device)[_\-]?(?:id|ids|key|scope[_\-]?id)$|^(?:session[_\-]?scope[_\-]?id|user|username|user[_\-]?name)$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?i)^(?:.*[_\-.])?(?:user|sender|source|chat|customer|account|member|author|recipient|from|to|owner|client|session|conversation|thread|device|caller|contact|employee|patient|subscriber|visitor|profile)[_\-]?(?:id|ids|key|scope[_\-]?id|uuid|guid)$|^(?:session[_\-]?scope[_\-]?id|user|username|user[_\-]?name|login|handle|screen[_\-]?name|userid|senderid|chatid)$", RegexOptions.CultureInvariant)]
     internal static partial Regex IdentifierKeyName();
+
+    /// <summary>Keys whose value is a person's name.</summary>
+    [GeneratedRegex(@"(?i)^(?:full|first|last|given|family|middle|display|contact|customer|sender|recipient|patient|author|owner|real|legal|maiden|nick)[_\-]?name$|^(?:surname|forename|fullname|person)$", RegexOptions.CultureInvariant)]
+    internal static partial Regex PersonKeyName();
+
+    /// <summary>Keys whose value is personal data of a known kind whatever its shape.</summary>
+    private static string? PiiKindOfKey(string key) => key.ToLowerInvariant() switch
+    {
+        "email" or "e_mail" or "email_address" or "mail" or "from_email" or "to_email" or "sender_email" or "recipient_email" => EmailDetector.Kind,
+        "phone" or "phone_number" or "phonenumber" or "mobile" or "mobile_number" or "cell" or "telephone" or "tel" or "fax" => PhoneDetector.Kind,
+        "ssn" or "social_security_number" => SsnDetector.Kind,
+        "dob" or "date_of_birth" or "birthdate" or "birth_date" or "birthday" => DateOfBirthDetector.Kind,
+        "iban" => IbanDetector.Kind,
+        "card_number" or "cardnumber" or "credit_card" or "creditcard" or "pan" => PaymentCardDetector.Kind,
+        "address" or "street" or "street_address" or "home_address" or "address_line1" or "address_line_1" or "address1" => StreetAddressDetector.Kind,
+        "ip" or "ip_address" or "ipaddress" or "client_ip" or "remote_ip" or "remote_addr" => IpAddressDetector.V4,
+        _ => null,
+    };
 
     public RedactedTrajectory Redact(Trajectory trajectory)
     {
         ArgumentNullException.ThrowIfNull(trajectory);
         var scope = new Scope(this);
+        scope.Learn(trajectory);
         var messages = new Message[trajectory.Messages.Count];
         for (var i = 0; i < messages.Length; i++)
         {
@@ -57,7 +84,7 @@ public sealed partial class Redactor : ITrajectoryRedactor
                 ToolCalls = m.ToolCalls?.Select(c => c with
                 {
                     Arguments = c.Arguments is { } a ? scope.Json(a) : null,
-                    RawArguments = scope.Text(c.RawArguments),
+                    RawArguments = scope.TextOrJson(c.RawArguments),
                 }).ToArray(),
             };
         }
@@ -83,10 +110,11 @@ public sealed partial class Redactor : ITrajectoryRedactor
     {
         var scope = new Scope(this);
         var findings = Find(text);
-        return (scope.Replace(text, findings), findings);
+        return (findings.Count == 0 ? text : scope.Replace(text, findings), findings);
     }
 
-    /// <summary>All findings in <paramref name="text"/>, merged: sorted, non-overlapping, placeholders excluded.</summary>
+    /// <summary>All findings in <paramref name="text"/>, merged: sorted, non-overlapping, placeholders excluded,
+    /// allowlisted values and kinds the policy keeps dropped.</summary>
     public IReadOnlyList<Finding> Find(string text)
     {
         if (string.IsNullOrEmpty(text))
@@ -100,11 +128,17 @@ public sealed partial class Redactor : ITrajectoryRedactor
             d.Detect(text, raw);
         }
 
+        if (raw.Count > 0 && !_policy.IsDefault)
+        {
+            raw.RemoveAll(f => f.Start < 0 || f.End > text.Length || f.End <= f.Start || _policy.ActionFor(f.Kind) == RedactionAction.Keep || _policy.IsAllowed(text.AsSpan(f.Start, f.End - f.Start)));
+        }
+
         return Merge(raw, text);
     }
 
-    /// <summary>Sorts by start; of overlapping findings keeps the union span with the kind of the longest one, so a
-    /// secret is always masked whole. Spans inside an existing placeholder are dropped (idempotence).</summary>
+    /// <summary>Sorts by start; of overlapping findings keeps the union span with the kind of the longest one (a
+    /// secret beats personal data of the same length), so a secret is always masked whole. Spans inside an existing
+    /// placeholder are dropped (idempotence).</summary>
     internal static List<Finding> Merge(List<Finding> raw, string text)
     {
         if (raw.Count == 0)
@@ -112,7 +146,7 @@ public sealed partial class Redactor : ITrajectoryRedactor
             return raw;
         }
 
-        var placeholders = PlaceholderPattern().Matches(text);
+        var placeholders = text.Contains('<') ? PlaceholderPattern().Matches(text) : null;
         var ordered = raw
             .Where(f => f.Start >= 0 && f.End <= text.Length && f.End > f.Start && !InsidePlaceholder(f, placeholders))
             .Select((f, order) => (f, order))
@@ -125,7 +159,8 @@ public sealed partial class Redactor : ITrajectoryRedactor
             if (merged.Count > 0 && f.Start < merged[^1].End)
             {
                 var last = merged[^1];
-                var kind = f.Length > last.Length ? f.Kind : last.Kind;
+                var lastPii = DetectorSet.IsPii(last.Kind);
+                var kind = lastPii != DetectorSet.IsPii(f.Kind) ? (lastPii ? f.Kind : last.Kind) : f.Length > last.Length ? f.Kind : last.Kind;
                 merged[^1] = new Finding(last.Start, Math.Max(last.End, f.End), kind);
                 continue;
             }
@@ -136,8 +171,13 @@ public sealed partial class Redactor : ITrajectoryRedactor
         return merged;
     }
 
-    private static bool InsidePlaceholder(Finding f, MatchCollection placeholders)
+    private static bool InsidePlaceholder(Finding f, MatchCollection? placeholders)
     {
+        if (placeholders is null)
+        {
+            return false;
+        }
+
         foreach (Match p in placeholders)
         {
             if (f.Start >= p.Index && f.End <= p.Index + p.Length)
@@ -157,12 +197,21 @@ public sealed partial class Redactor : ITrajectoryRedactor
     internal string KeyedHash(string value) =>
         "h:" + Convert.ToHexStringLower(HMACSHA256.HashData(_idKey, Encoding.UTF8.GetBytes(value)))[..16];
 
-    /// <summary>Per-trajectory state: the placeholder for each (kind, value) and the counts.</summary>
+    /// <summary>Asks for a secret: "what is your password?", "please enter the verification code".</summary>
+    [GeneratedRegex(@"(?i)\b(?:password|passcode|passphrase|pass code|pin|verification code|security code|confirmation code|one[- ]time (?:code|password)|otp|2fa code|auth(?:entication)? code|reset code|access code|secret|new one)\b", RegexOptions.CultureInvariant)]
+    private static partial Regex AsksForSecret();
+
+    /// <summary>Per-trajectory state: learned values, cached findings, the placeholder for each (kind, value) and
+    /// the counts.</summary>
     private sealed class Scope(Redactor owner)
     {
         private readonly Dictionary<(string Kind, string Value), string> _placeholders = [];
         private readonly Dictionary<string, int> _next = new(StringComparer.Ordinal);
         private readonly Dictionary<string, int> _counts = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, IReadOnlyList<Finding>> _found = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, string> _known = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, JsonElement?> _parsed = new(ReferenceEqualityComparer.Instance as IEqualityComparer<string> ?? StringComparer.Ordinal);
+        private string[]? _knownValues;
 
         public RedactionReport Report() => new()
         {
@@ -171,6 +220,275 @@ public sealed partial class Redactor : ITrajectoryRedactor
             DetectorVersion = Version,
         };
 
+        // ---------------------------------------------------------------- pass 1: learn
+
+        public void Learn(Trajectory t)
+        {
+            LearnText(t.Task);
+            string? lastAssistant = null;
+            foreach (var m in t.Messages)
+            {
+                if (m.Role == Role.Tool)
+                {
+                    LearnTextOrJson(m.Content);
+                }
+                else
+                {
+                    LearnText(m.Content);
+                    if (m.Role == Role.User && lastAssistant is not null && AsksForSecret().IsMatch(lastAssistant))
+                    {
+                        LearnAnswer(m.Content);
+                    }
+                }
+
+                LearnText(m.Reasoning);
+                foreach (var c in m.ToolCalls ?? [])
+                {
+                    if (c.Arguments is { } a)
+                    {
+                        LearnJson(null, a);
+                    }
+                    else
+                    {
+                        LearnTextOrJson(c.RawArguments);
+                    }
+                }
+
+                if (m.Role == Role.Assistant && !string.IsNullOrEmpty(m.Content))
+                {
+                    lastAssistant = m.Content;
+                }
+                else if (m.Role == Role.User)
+                {
+                    lastAssistant = null;
+                }
+            }
+
+            LearnText(t.Outcome.Notes);
+            foreach (var f in t.Outcome.Feedback)
+            {
+                LearnText(f.Comment);
+            }
+
+            if (t.Metadata is not null)
+            {
+                foreach (var (key, value) in t.Metadata)
+                {
+                    LearnJson(key, value);
+                }
+            }
+
+            _knownValues = _known.Count == 0 ? [] : _known.Keys.OrderByDescending(k => k.Length).ToArray();
+        }
+
+        private void LearnText(string? text)
+        {
+            if (string.IsNullOrEmpty(text) || _found.ContainsKey(text))
+            {
+                return;
+            }
+
+            var findings = owner.Find(text);
+            _found[text] = findings;
+            foreach (var f in findings)
+            {
+                if (!DetectorSet.IsPii(f.Kind) && f.Length >= 6 || f.Kind == PersonNameDetector.Kind && f.Length >= 5 || f.Kind == AssignmentDetector.UsernameKind && f.Length >= 4)
+                {
+                    Know(text.Substring(f.Start, f.Length), f.Kind);
+                }
+            }
+        }
+
+        private void LearnTextOrJson(string? text)
+        {
+            if (string.IsNullOrEmpty(text))
+            {
+                return;
+            }
+
+            if (Parse(text) is { } e)
+            {
+                LearnJson(null, e);
+            }
+            else
+            {
+                LearnText(text);
+            }
+        }
+
+        /// <summary>The user's reply to a request for a password or code: the words in it that look typed as one.</summary>
+        private void LearnAnswer(string? reply)
+        {
+            if (string.IsNullOrEmpty(reply) || reply.Length > 400)
+            {
+                return;
+            }
+
+            foreach (var raw in reply.Split([' ', '\n', '\t', '"', '`'], StringSplitOptions.RemoveEmptyEntries))
+            {
+                var word = raw.TrimEnd('.', ',', ';', ')').TrimStart('(', '\'');
+                if (word.EndsWith('\'') && word.Count(ch => ch == '\'') == 1)
+                {
+                    word = word[..^1];
+                }
+
+                if (word.Length >= 5 && AssignmentDetector.LooksLikePassword(word) && !word.Contains('@') && !word.Contains("://", StringComparison.Ordinal)
+                    && !word.StartsWith('<') && !owner._policy.IsAllowed(word))
+                {
+                    Know(word, AssignmentDetector.PasswordKind);
+                }
+            }
+        }
+
+        private void LearnJson(string? key, JsonElement e)
+        {
+            switch (e.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (var p in e.EnumerateObject())
+                    {
+                        LearnJson(p.Name, p.Value);
+                    }
+
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var item in e.EnumerateArray())
+                    {
+                        LearnJson(key, item);
+                    }
+
+                    break;
+                case JsonValueKind.String:
+                    var s = e.GetString()!;
+                    if (key is not null && KeyKind(key, s) is { } kind)
+                    {
+                        if (kind == IdentifierKind)
+                        {
+                            if (s.Length >= 3 && !s.StartsWith("h:", StringComparison.Ordinal))
+                            {
+                                _known.TryAdd(s, IdentifierKind);
+                            }
+                        }
+                        else
+                        {
+                            Know(s, kind);
+                            if (kind == PersonNameDetector.Kind)
+                            {
+                                foreach (var part in s.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                                {
+                                    if (part.Length >= 3 && char.IsUpper(part[0]) && !part.EndsWith('.'))
+                                    {
+                                        Know(part, kind);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    else
+                    {
+                        LearnText(s);
+                    }
+
+                    break;
+                case JsonValueKind.Number when key is not null && KeyKind(key, e.GetRawText()) is { } numberKind:
+                    Know(e.GetRawText(), numberKind);
+                    break;
+            }
+        }
+
+        private void Know(string value, string kind)
+        {
+            if (value.Length < 3 || PlaceholderPattern().IsMatch(value) || owner._policy.IsAllowed(value) || owner._policy.ActionFor(kind) == RedactionAction.Keep)
+            {
+                return;
+            }
+
+            if (value.Length < 4 && kind != IdentifierKind)
+            {
+                return;
+            }
+
+            _known.TryAdd(value, kind);
+        }
+
+        /// <summary>What a JSON key says its string value is: a secret, an identifier, a name or other personal
+        /// data; null when the key says nothing (the value is then scanned as text).</summary>
+        private string? KeyKind(string key, string value)
+        {
+            if (value.Length == 0 || value.StartsWith("h:", StringComparison.Ordinal) || IsPlaceholder(value))
+            {
+                return null;
+            }
+
+            if (IdentifierKeyName().IsMatch(key))
+            {
+                return IdentifierKind;
+            }
+
+            switch (KeyNames.Classify(key))
+            {
+                case KeyClass.Password:
+                    return AssignmentDetector.PasswordKind;
+                case KeyClass.Secret:
+                    return AssignmentDetector.SecretKind;
+                case KeyClass.Username:
+                    return IdentifierKind;
+                case KeyClass.Weak when SecretText.LooksRandom(value, 16, 3.0):
+                    return AssignmentDetector.SecretKind;
+            }
+
+            if (PersonKeyName().IsMatch(key) || key.Equals("name", StringComparison.OrdinalIgnoreCase) && LooksLikePersonName(value))
+            {
+                return PersonNameDetector.Kind;
+            }
+
+            return PiiKindOfKey(key) is { } pii && value.Length >= 3 && !SecretText.IsStandInWord(value) ? pii : null;
+        }
+
+        private static bool LooksLikePersonName(string value)
+        {
+            if (value.Length is < 3 or > 60 || !char.IsUpper(value[0]) || value.AsSpan().IndexOfAnyExcept("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz .'-") >= 0 && !value.Any(c => c > 127 && char.IsLetter(c)))
+            {
+                return false;
+            }
+
+            return PersonNameDetector.IsPlausible(value, NameLists.Instance, requireListed: true);
+        }
+
+        private static bool IsPlaceholder(string value)
+        {
+            var m = PlaceholderPattern().Match(value);
+            return m.Success && m.Length == value.Length;
+        }
+
+        private JsonElement? Parse(string text)
+        {
+            if (_parsed.TryGetValue(text, out var cached))
+            {
+                return cached;
+            }
+
+            JsonElement? result = null;
+            var first = text.AsSpan().TrimStart();
+            if (first.Length > 0 && (first[0] == '{' || first[0] == '['))
+            {
+                try
+                {
+                    using var doc = JsonDocument.Parse(text);
+                    result = doc.RootElement.Clone();
+                }
+                catch (JsonException)
+                {
+                    // Not JSON after all: plain text rules apply.
+                }
+            }
+
+            _parsed[text] = result;
+            return result;
+        }
+
+        // ---------------------------------------------------------------- pass 2: replace
+
         public string? Text(string? text)
         {
             if (string.IsNullOrEmpty(text))
@@ -178,11 +496,45 @@ public sealed partial class Redactor : ITrajectoryRedactor
                 return text;
             }
 
-            var findings = owner.Find(text);
+            if (!_found.TryGetValue(text, out var findings))
+            {
+                findings = owner.Find(text);
+            }
+
+            if (_knownValues is { Length: > 0 })
+            {
+                findings = WithKnown(text, findings);
+            }
+
             return findings.Count == 0 ? text : Replace(text, findings);
         }
 
-        /// <summary>Tool results: JSON-aware when the text is a JSON object or array.</summary>
+        /// <summary>Adds every occurrence of a learned value (at word boundaries) to the findings.</summary>
+        private IReadOnlyList<Finding> WithKnown(string text, IReadOnlyList<Finding> findings)
+        {
+            List<Finding>? extra = null;
+            foreach (var value in _knownValues!)
+            {
+                var at = 0;
+                while ((at = text.IndexOf(value, at, StringComparison.Ordinal)) >= 0)
+                {
+                    var end = at + value.Length;
+                    var leftOk = at == 0 || !char.IsLetterOrDigit(text[at - 1]) || !char.IsLetterOrDigit(value[0]);
+                    var rightOk = end == text.Length || !char.IsLetterOrDigit(text[end]) || !char.IsLetterOrDigit(value[^1]);
+                    if (leftOk && rightOk)
+                    {
+                        extra ??= [.. findings];
+                        extra.Add(new Finding(at, end, _known[value]));
+                    }
+
+                    at = end;
+                }
+            }
+
+            return extra is null ? findings : Merge(extra, text);
+        }
+
+        /// <summary>Tool results and raw arguments: JSON-aware when the text is a JSON object or array.</summary>
         public string? TextOrJson(string? text)
         {
             if (string.IsNullOrEmpty(text))
@@ -190,20 +542,11 @@ public sealed partial class Redactor : ITrajectoryRedactor
                 return text;
             }
 
-            var first = text.AsSpan().TrimStart();
-            if (first.Length > 0 && (first[0] == '{' || first[0] == '['))
+            if (Parse(text) is { } e)
             {
-                try
-                {
-                    using var doc = JsonDocument.Parse(text);
-                    var before = _counts.Values.Sum();
-                    var rewritten = Json(doc.RootElement);
-                    return _counts.Values.Sum() == before ? text : rewritten.GetRawText();
-                }
-                catch (JsonException)
-                {
-                    // Not JSON after all: plain text rules apply.
-                }
+                var before = _counts.Values.Sum();
+                var rewritten = Json(e);
+                return _counts.Values.Sum() == before ? text : rewritten.GetRawText();
             }
 
             return Text(text);
@@ -227,14 +570,28 @@ public sealed partial class Redactor : ITrajectoryRedactor
         public string Placeholder(string kind, string value)
         {
             _counts[kind] = _counts.GetValueOrDefault(kind) + 1;
+            if (kind == IdentifierKind)
+            {
+                return owner.KeyedHash(value);
+            }
+
             if (_placeholders.TryGetValue((kind, value), out var existing))
             {
                 return existing;
             }
 
-            var n = _next.GetValueOrDefault(kind) + 1;
-            _next[kind] = n;
-            var placeholder = "<" + kind.ToUpperInvariant() + "_" + n.ToString(System.Globalization.CultureInfo.InvariantCulture) + ">";
+            string placeholder;
+            if (owner._policy.ActionFor(kind) == RedactionAction.Hash)
+            {
+                placeholder = "<" + kind.ToUpperInvariant() + "_" + owner.KeyedHash(kind + "\0" + value)[..10] + ">";
+            }
+            else
+            {
+                var n = _next.GetValueOrDefault(kind) + 1;
+                _next[kind] = n;
+                placeholder = "<" + kind.ToUpperInvariant() + "_" + n.ToString(System.Globalization.CultureInfo.InvariantCulture) + ">";
+            }
+
             _placeholders[(kind, value)] = placeholder;
             return placeholder;
         }
@@ -246,7 +603,7 @@ public sealed partial class Redactor : ITrajectoryRedactor
                 return id;
             }
 
-            _counts["identifier"] = _counts.GetValueOrDefault("identifier") + 1;
+            _counts[IdentifierKind] = _counts.GetValueOrDefault(IdentifierKind) + 1;
             return owner.KeyedHash(id);
         }
 
@@ -255,7 +612,7 @@ public sealed partial class Redactor : ITrajectoryRedactor
             var result = new Dictionary<string, JsonElement>(metadata.Count, StringComparer.Ordinal);
             foreach (var (key, value) in metadata)
             {
-                result[key] = Value(key, value);
+                result[key] = Rewrite(key, value);
             }
 
             return result;
@@ -263,8 +620,6 @@ public sealed partial class Redactor : ITrajectoryRedactor
 
         /// <summary>JSON-aware redaction; returns the element itself when nothing in it is sensitive.</summary>
         public JsonElement Json(JsonElement element) => Rewrite(null, element);
-
-        private JsonElement Value(string key, JsonElement value) => Rewrite(key, value);
 
         private JsonElement Rewrite(string? key, JsonElement element)
         {
@@ -287,22 +642,21 @@ public sealed partial class Redactor : ITrajectoryRedactor
         /// <summary>Writes the redacted form of <paramref name="e"/>; returns whether anything differs.</summary>
         private bool Write(Utf8JsonWriter w, string? key, JsonElement e)
         {
-            if (key is not null && e.ValueKind is not (JsonValueKind.Null or JsonValueKind.True or JsonValueKind.False))
+            if (key is not null && e.ValueKind is JsonValueKind.String or JsonValueKind.Number)
             {
-                if (SecretKeyName().IsMatch(key) && !IsEmptyOrPlaceholder(e))
+                var value = e.ValueKind == JsonValueKind.String ? e.GetString()! : e.GetRawText();
+                if (KeyKind(key, value) is { } kind && !owner._policy.IsAllowed(value) && owner._policy.ActionFor(kind) != RedactionAction.Keep)
                 {
-                    var kind = key.Contains("pass", StringComparison.OrdinalIgnoreCase) || key.Contains("pwd", StringComparison.OrdinalIgnoreCase)
-                        ? "password" : "secret";
-                    w.WriteStringValue(Placeholder(kind, e.GetRawText()));
+                    w.WriteStringValue(Placeholder(kind, value));
                     return true;
                 }
-
-                if (IdentifierKeyName().IsMatch(key) && e.ValueKind is JsonValueKind.String or JsonValueKind.Number &&
-                    !(e.ValueKind == JsonValueKind.String && e.GetString()!.StartsWith("h:", StringComparison.Ordinal)))
-                {
-                    w.WriteStringValue(Identifier(e.ValueKind == JsonValueKind.String ? e.GetString() : e.GetRawText()));
-                    return true;
-                }
+            }
+            else if (key is not null && e.ValueKind is JsonValueKind.Object or JsonValueKind.Array
+                && KeyNames.Classify(key) is KeyClass.Password or KeyClass.Secret && owner._policy.ActionFor(AssignmentDetector.SecretKind) != RedactionAction.Keep)
+            {
+                // A key that names a secret redacts its value whatever its shape.
+                w.WriteStringValue(Placeholder(AssignmentDetector.SecretKind, e.GetRawText()));
+                return true;
             }
 
             var changed = false;
@@ -340,9 +694,5 @@ public sealed partial class Redactor : ITrajectoryRedactor
 
             return changed;
         }
-
-        private static bool IsEmptyOrPlaceholder(JsonElement e) =>
-            e.ValueKind == JsonValueKind.String &&
-            (string.IsNullOrEmpty(e.GetString()) || PlaceholderPattern().IsMatch(e.GetString()!) && PlaceholderPattern().Match(e.GetString()!).Length == e.GetString()!.Length);
     }
 }

@@ -25,11 +25,18 @@ public interface ITrajectoryStore
     /// when the id is unknown.</summary>
     Task<StoredTrajectory> UpdateAsync(string id, Func<StoredTrajectory, StoredTrajectory> change, CancellationToken cancellationToken = default);
 
-    /// <summary>Replaces verdicts (re-scoring) in one transaction per call.</summary>
+    /// <summary>Replaces verdicts (re-scoring) in one transaction per call. A verdict without a human override keeps
+    /// the override stored at the time of the write (overrides change through <see cref="UpdateAsync"/>), so a
+    /// review recorded during a rescore survives it.</summary>
     Task UpdateVerdictsAsync(IReadOnlyList<KeyValuePair<string, QualityVerdict>> verdicts, CancellationToken cancellationToken = default);
 
     Task<StoreCounts> CountAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Only the totals (cheap on a large store): runs, accepted runs, the last sequence number.</summary>
+    Task<StoreTotals> TotalsAsync(CancellationToken cancellationToken = default);
 }
+
+public sealed record StoreTotals(long Total, long Accepted, long LastSequence);
 
 /// <summary>A stored run as bytes: <see cref="Doc"/> is the canonical trajectory JSON exactly as stored.</summary>
 public sealed record RawTrajectory(long Sequence, string Id, string? ModelName, string? TaskKey, bool Accepted,

@@ -12,4 +12,10 @@ public interface IWhetstoneStore : IAsyncDisposable
     ISnapshotStore Snapshots { get; }
 
     IJobStore Jobs { get; }
+
+    IRegistryStore Registry { get; }
+
+    IAuditStore Audit { get; }
+
+    ISettingsStore Settings { get; }
 }

@@ -9,7 +9,7 @@ namespace Whetstone.Training;
 /// <c>{train}</c>, <c>{validation}</c>, <c>{job}</c>, <c>{base_model}</c> and <c>{out}</c> substituted and
 /// <c>WHETSTONE_JOB_*</c> environment variables set; captures exit code, duration and output to a log file, and
 /// appends every launch — dry runs included — to the launch history.</summary>
-public sealed class JobLauncher(IJobStore jobs, TrainingOptions options, TimeProvider time)
+public sealed class JobLauncher(IJobStore jobs, TrainingOptions options, TimeProvider time, Registry.AuditLog? audit = null)
 {
     public async Task<LaunchRecord> LaunchAsync(string jobId, bool dryRun, string? actor, CancellationToken cancellationToken = default)
     {
@@ -28,7 +28,7 @@ public sealed class JobLauncher(IJobStore jobs, TrainingOptions options, TimePro
         var started = time.GetUtcNow();
         if (dryRun)
         {
-            return await jobs.AppendLaunchAsync(new LaunchRecord
+            return await RecordAsync(new LaunchRecord
             {
                 JobId = job.Id, Status = LaunchStatus.DryRun, Argv = argv, StartedAt = started, EndedAt = started, Actor = actor,
             }, cancellationToken);
@@ -40,7 +40,7 @@ public sealed class JobLauncher(IJobStore jobs, TrainingOptions options, TimePro
         var watch = time.GetTimestamp();
         var (status, exit, error) = await RunAsync(job, argv, values, log, cancellationToken);
         var ended = time.GetUtcNow();
-        return await jobs.AppendLaunchAsync(new LaunchRecord
+        return await RecordAsync(new LaunchRecord
         {
             JobId = job.Id,
             Status = status,
@@ -53,6 +53,19 @@ public sealed class JobLauncher(IJobStore jobs, TrainingOptions options, TimePro
             Actor = actor,
             Error = error,
         }, CancellationToken.None);
+    }
+
+    private async Task<LaunchRecord> RecordAsync(LaunchRecord launch, CancellationToken cancellationToken)
+    {
+        var stored = await jobs.AppendLaunchAsync(launch, cancellationToken);
+        if (audit is not null)
+        {
+            await audit.AppendAsync(launch.Actor ?? "system", "job_launched", [launch.JobId], Registry.AuditLog.Payload(
+                ("launch", stored.Sequence), ("status", launch.Status.ToString().ToLowerInvariant()), ("exit_code", launch.ExitCode),
+                ("argv", launch.Argv)), cancellationToken);
+        }
+
+        return stored;
     }
 
     private async Task<(LaunchStatus, int?, string?)> RunAsync(JobManifest job, List<string> argv, Dictionary<string, string> values,

@@ -34,7 +34,7 @@ public sealed record JobResult(JobManifest Manifest, bool Created, ExportResult 
 /// <summary>Prepares a training job: exports the snapshot's train and validation splits in the trainer's format
 /// (the eval split stays with Whetstone, so no evaluation task can leak into training), writes the trainer's
 /// config, and records a manifest that pins all of it.</summary>
-public sealed class JobService(IWhetstoneStore store, HomeLayout home, TrainingOptions options, TimeProvider time)
+public sealed class JobService(IWhetstoneStore store, HomeLayout home, TrainingOptions options, TimeProvider time, Registry.AuditLog? audit = null)
 {
     public static IReadOnlyList<string> Trainers { get; } = ["trl", "axolotl", "llamafactory", "openai", "custom"];
 
@@ -134,6 +134,13 @@ public sealed class JobService(IWhetstoneStore store, HomeLayout home, TrainingO
 
         AtomicFile.WriteAllText(manifestPath, JsonSerializer.Serialize(manifest, WhetstoneJson.Indented.JobManifest) + "\n");
         var created = await store.Jobs.SaveJobAsync(manifest, cancellationToken);
+        if (created && audit is not null)
+        {
+            await audit.AppendAsync(request.Actor ?? "system", "job_prepared", [manifest.Id, snapshot.Id], Registry.AuditLog.Payload(
+                ("trainer", manifest.Trainer), ("base_model", manifest.BaseModel), ("method", manifest.Method),
+                ("train_sha256", manifest.Files.TryGetValue("train", out var tf) ? tf.Sha256 : null)), cancellationToken);
+        }
+
         return new JobResult(manifest, created, export);
     }
 

@@ -39,7 +39,7 @@ internal static class SnapshotEndpoints
             Seed = body?.Seed,
             Actor = context.Caller().Name,
         }, CancellationToken.None);
-        await services.Artifacts.WriteSnapshotExamplesAsync(result.Snapshot.Id, CancellationToken.None);
+        await services.Artifacts.WriteSnapshotExamplesAsync(result.Snapshot.Id, services.Options.Datasets.ArtifactMaxExamples, CancellationToken.None);
         return Results.Json(new SnapshotReport(result.Snapshot, result.Created, result.BecameEvalSnapshot),
             statusCode: result.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
     }

@@ -5,7 +5,7 @@ namespace Whetstone.Server.Preparation;
 /// <summary>Runs trainer launches in the background (a real launch can take hours; the HTTP request answers 202),
 /// one at a time per job. At shutdown running trainers are stopped and recorded as cancelled, and shutdown waits for
 /// those records.</summary>
-internal sealed partial class LaunchRunner(WhetstoneServices services, IPreparationAudit audit, ILogger<LaunchRunner> logger) : IHostedService
+internal sealed partial class LaunchRunner(WhetstoneServices services, ILogger<LaunchRunner> logger) : IHostedService
 {
     private readonly ConcurrentDictionary<string, Task> _running = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
@@ -33,7 +33,6 @@ internal sealed partial class LaunchRunner(WhetstoneServices services, IPreparat
         {
             var record = await services.Launcher.LaunchAsync(jobId, dryRun: false, actor, _stopping.Token);
             await services.Artifacts.WriteLaunchesAsync(CancellationToken.None);
-            await audit.LaunchedAsync(record, actor, CancellationToken.None);
             LogLaunched(logger, jobId, record.Sequence, record.Status.ToString(), record.ExitCode);
         }
         catch (Exception e) when (e is not OutOfMemoryException)

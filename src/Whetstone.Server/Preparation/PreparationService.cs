@@ -51,14 +51,14 @@ internal sealed class PreparationState
 /// <summary>The service's "prepare when enough examples exist" loop (<c>Whetstone:Preparation</c>): every
 /// <c>CheckSeconds</c> it asks <see cref="PreparationPolicy"/>; when ready it takes a snapshot, prepares a job when a
 /// base model is configured, and launches it when <c>Launch</c> is on — each step through the same Core services as
-/// the CLI and the admin API, each reported to <see cref="IPreparationAudit"/>. Failures are logged and reported in
-/// the status; they never stop the service.</summary>
+/// the CLI and the admin API, which append it to the audit log (<c>snapshot_taken</c>, <c>job_prepared</c>,
+/// <c>job_launched</c>, actor <see cref="Actor"/>), after a <c>preparation_triggered</c> entry saying why. Failures are
+/// logged and reported in the status; they never stop the service.</summary>
 internal sealed partial class PreparationService(
     WhetstoneServices services,
     RunIngestor ingestor,
     PreparationState state,
     LaunchRunner launches,
-    IPreparationAudit audit,
     TimeProvider time,
     ILogger<PreparationService> logger) : BackgroundService
 {
@@ -144,9 +144,10 @@ internal sealed partial class PreparationService(
 
     private async Task PrepareAsync(PreparationDecision decision, CancellationToken cancellationToken)
     {
+        await services.Audit.AppendAsync(Actor, "preparation_triggered", [], Registry.AuditLog.Payload(
+            ("new_runs", decision.NewRuns), ("min_new_runs", Options.MinNewRuns), ("cooldown_minutes", Options.CooldownMinutes)), cancellationToken);
         var snapshot = await services.Snapshots.TakeAsync(new SnapshotRequest { Actor = Actor }, cancellationToken);
-        await services.Artifacts.WriteSnapshotExamplesAsync(snapshot.Snapshot.Id, cancellationToken);
-        await audit.SnapshotTakenAsync(snapshot, Actor, cancellationToken);
+        await services.Artifacts.WriteSnapshotExamplesAsync(snapshot.Snapshot.Id, services.Options.Datasets.ArtifactMaxExamples, cancellationToken);
         state.Update(r => r with { LastSnapshotId = snapshot.Snapshot.Id });
         LogSnapshot(logger, snapshot.Snapshot.Id, snapshot.Snapshot.Counts.Total, decision.NewRuns, snapshot.Created);
         if (string.IsNullOrWhiteSpace(Options.BaseModel))
@@ -163,7 +164,6 @@ internal sealed partial class PreparationService(
             Actor = Actor,
         }, cancellationToken);
         services.Artifacts.WriteJob(job.Manifest);
-        await audit.JobPreparedAsync(job, Actor, cancellationToken);
         state.Update(r => r with { LastJobId = job.Manifest.Id });
         LogJob(logger, job.Manifest.Id, snapshot.Snapshot.Id, job.Created);
         if (Options.Launch && !launches.IsRunning(job.Manifest.Id))

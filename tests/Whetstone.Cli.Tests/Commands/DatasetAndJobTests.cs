@@ -74,6 +74,38 @@ public sealed class DatasetAndJobTests : IDisposable
     }
 
     [Fact]
+    public async Task Snapshot_AfterPolicyChange_RescoresFirst()
+    {
+        await IngestAsync(150);
+        using var before = await SnapshotAsync();
+        var stricter = new Hashtable { ["Whetstone__Quality__MinScore"] = "0.6" };
+
+        var after = await CliRunner.RunWithEnvAsync(stricter, "dataset", "snapshot", "--json", "--home", Home);
+
+        Assert.Equal(0, after.Code);
+        using var doc = JsonDocument.Parse(after.Out);
+        var policiesBefore = before.RootElement.GetProperty("snapshot").GetProperty("policy_versions")[0].GetString();
+        var policiesAfter = doc.RootElement.GetProperty("snapshot").GetProperty("policy_versions")[0].GetString();
+        Assert.NotEqual(policiesBefore, policiesAfter);
+        Assert.NotEqual(before.RootElement.GetProperty("id").GetString(), doc.RootElement.GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task Snapshot_LargerThanArtifactLimit_WritesTheMostRecentExamples()
+    {
+        await IngestAsync(60);
+        var env = new Hashtable { ["Whetstone__Datasets__ArtifactMaxExamples"] = "5" };
+
+        var result = await CliRunner.RunWithEnvAsync(env, "dataset", "snapshot", "--home", Home);
+
+        Assert.Equal(0, result.Code);
+        Assert.Matches(@"the most recent 5 of \d+ runs", result.Out);
+        var lines = File.ReadAllLines(Path.Combine(Home, "artifacts", "self-training-trajectories.jsonl"));
+        Assert.InRange(lines.Length, 1, 5);
+        Assert.All(lines, l => Assert.Contains("\"messages\"", l, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task UseForEval_FirstSnapshotSetsPointer_OnlyAdminsMoveIt()
     {
         await IngestAsync(150);

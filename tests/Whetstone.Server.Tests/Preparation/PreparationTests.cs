@@ -101,16 +101,15 @@ public sealed class PreparationServiceTests
     }
 
     [Fact]
-    public async Task Check_WithoutBaseModel_TakesOnlyTheSnapshotAndTellsTheAudit()
+    public async Task Check_WithoutBaseModel_TakesOnlyTheSnapshotAndAuditsWhy()
     {
-        var audit = new RecordingAudit();
         await using var server = await RunningServer.StartAsync(new Dictionary<string, string?>
         {
             ["Whetstone:Preparation:Enabled"] = "true",
             ["Whetstone:Preparation:CheckSeconds"] = "3600",
             ["Whetstone:Preparation:MinNewRuns"] = "5",
             ["Whetstone:Datasets:MinExamples"] = "5",
-        }, configure: b => b.Services.AddSingleton<IPreparationAudit>(audit));
+        });
         await AdminEndpointsTests.SeedAsync(server, 6);
 
         var decision = await server.Get<PreparationService>().CheckAsync(TestContext.Current.CancellationToken);
@@ -118,29 +117,14 @@ public sealed class PreparationServiceTests
         Assert.True(decision.Prepare);
         Assert.Single(await server.Services.Store.Snapshots.ListAsync(TestContext.Current.CancellationToken));
         Assert.Empty(await server.Services.Store.Jobs.ListJobsAsync(TestContext.Current.CancellationToken));
-        Assert.Equal(["snapshot"], audit.Steps);
-    }
-
-    private sealed class RecordingAudit : IPreparationAudit
-    {
-        public List<string> Steps { get; } = [];
-
-        public Task SnapshotTakenAsync(SnapshotResult result, string actor, CancellationToken cancellationToken)
+        var entries = new List<Registry.AuditEntry>();
+        await foreach (var e in server.Services.Store.Audit.StreamAsync(TestContext.Current.CancellationToken))
         {
-            Steps.Add("snapshot");
-            return Task.CompletedTask;
+            entries.Add(e);
         }
 
-        public Task JobPreparedAsync(Training.JobResult result, string actor, CancellationToken cancellationToken)
-        {
-            Steps.Add("job");
-            return Task.CompletedTask;
-        }
-
-        public Task LaunchedAsync(Training.LaunchRecord record, string actor, CancellationToken cancellationToken)
-        {
-            Steps.Add("launch");
-            return Task.CompletedTask;
-        }
+        Assert.Equal("preparation_triggered", entries[0].Action);
+        Assert.Contains(entries, e => e.Action == "snapshot_taken" && e.Actor == PreparationService.Actor);
+        Assert.All(entries, e => Assert.Equal(PreparationService.Actor, e.Actor));
     }
 }

@@ -12,12 +12,14 @@ internal static class DatasetStep
     private static async Task<int> RunAsync(DemoContext demo, CancellationToken ct)
     {
         var services = demo.Cli.Services;
-        var result = await services.Snapshots.TakeAsync(new SnapshotRequest { Actor = "demo" }, ct);
+        // The demo holds out 30% of the task clusters (the default is 20%): only tasks with an accepted run enter a
+        // snapshot, and the gate needs at least 50 paired tasks to decide.
+        var result = await services.Snapshots.TakeAsync(new SnapshotRequest { Actor = "demo", EvalFraction = 0.3 }, ct);
         var s = result.Snapshot;
         demo.State["snapshot"] = s.Id;
         demo.Out.WriteLine($"snapshot {s.Id}");
         DatasetCommand.Describe(demo.Cli, s);
-        var examples = await services.Artifacts.WriteSnapshotExamplesAsync(s.Id, ct);
+        var (examples, _) = await services.Artifacts.WriteSnapshotExamplesAsync(s.Id, demo.Cli.Options.Datasets.ArtifactMaxExamples, ct);
         demo.Out.WriteLine($"artifacts/{Artifacts.ArtifactWriter.TrajectoriesJsonl}: {examples} examples");
 
         foreach (var format in ExportFormats.All)

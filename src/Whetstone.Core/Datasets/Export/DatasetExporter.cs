@@ -122,9 +122,9 @@ public sealed class DatasetExporter(ISnapshotStore snapshots)
         }
     }
 
-    /// <summary>Writes every split of a snapshot into one file (the OpenAI-format artifact). Returns the number of
-    /// examples written.</summary>
-    public async Task<long> ExportToFileAsync(string snapshotId, string path, ExportOptions options, CancellationToken cancellationToken = default)
+    /// <summary>Writes every split of a snapshot into one file (the OpenAI-format artifact), or only its last
+    /// <paramref name="skip"/>-th onwards runs. Returns the number of examples written.</summary>
+    public async Task<long> ExportToFileAsync(string snapshotId, string path, ExportOptions options, long skip = 0, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         var exporter = ExportFormats.Exporter(options.Format);
@@ -134,7 +134,7 @@ public sealed class DatasetExporter(ISnapshotStore snapshots)
         var writer = exporter.Open(temp, options);
         try
         {
-            run = await RunAsync(snapshotId, exporter, options, _ => writer, cancellationToken);
+            run = await RunAsync(snapshotId, exporter, options, _ => writer, cancellationToken, skip);
         }
         finally
         {
@@ -175,13 +175,13 @@ public sealed class DatasetExporter(ISnapshotStore snapshots)
     private readonly record struct Prepared(object? Output, string? Problem, int Tokens, IReadOnlyList<string> Tools);
 
     private async Task<ExportRun> RunAsync(string snapshotId, IExporter exporter, ExportOptions options,
-        Func<Split, IExportWriter?> writerFor, CancellationToken cancellationToken)
+        Func<Split, IExportWriter?> writerFor, CancellationToken cancellationToken, long skip = 0)
     {
         var run = new ExportRun();
         var batch = new List<SnapshotEntry>(BatchSize);
         await foreach (var entry in snapshots.StreamEntriesAsync(snapshotId, cancellationToken: cancellationToken))
         {
-            if (writerFor(entry.Item.Split) is null)
+            if (writerFor(entry.Item.Split) is null || skip-- > 0)
             {
                 continue;
             }

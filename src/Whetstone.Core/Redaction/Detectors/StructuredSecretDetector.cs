@@ -1,0 +1,368 @@
+using System.Text.RegularExpressions;
+
+namespace Whetstone.Redaction.Detectors;
+
+/// <summary>Credentials whose shape needs more than a prefix: Slack tokens and webhooks, Azure AD client secrets,
+/// JWTs, PEM/OpenSSH/PGP private keys, URLs with a password, HTTP Authorization values and bearer tokens,
+/// <c>curl -u user:pass</c>, Telegram and Discord bot tokens, Facebook app tokens, Mailchimp keys, MaxMind licence
+/// keys, 1Password secret keys, Terraform Cloud tokens and Microsoft Teams webhooks. Every pattern runs only when a
+/// literal it needs occurs in the text, and every pattern is linear (bounded repetitions, no nested quantifiers).</summary>
+internal sealed partial class StructuredSecretDetector : IDetector
+{
+    private const RegexOptions Options = RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture;
+
+    [GeneratedRegex(@"(?<![A-Za-z0-9_])xox(?:b-[0-9]{8,14}-(?:[0-9]{8,14}-)?[A-Za-z0-9]{18,34}|[pe]-[0-9]{8,14}-[0-9]{8,14}-[0-9]{8,14}-[A-Za-z0-9]{28,64}|[aors]-(?:[0-9]-)?[0-9]{6,14}-[0-9]{6,14}-[0-9]{6,14}-[A-Za-z0-9]{10,64}|e\.xox[bp]-1-[A-Za-z0-9]{100,250}|e-1-[A-Za-z0-9]{100,250})(?![A-Za-z0-9_-])", Options)]
+    private static partial Regex Slack();
+
+    [GeneratedRegex(@"https?://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_-]{20,200}", Options)]
+    private static partial Regex SlackWebhook();
+
+    [GeneratedRegex(@"(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])", Options)]
+    private static partial Regex AzureClientSecret();
+
+    [GeneratedRegex(@"(?<![A-Za-z0-9_-])ey[A-Za-z0-9_-]{15,4096}\.ey[A-Za-z0-9_/\\-]{15,8192}\.(?:[A-Za-z0-9_/\\-]{8,2048}={0,2})?", Options)]
+    private static partial Regex Jwt();
+
+    [GeneratedRegex(@"-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----[\s\S]{16,40000}?-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----", Options)]
+    private static partial Regex PemKey();
+
+    /// <summary>A private key cut off before its END line (truncated logs): the BEGIN line and the base64 after it.</summary>
+    [GeneratedRegex(@"-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----(?:[A-Za-z0-9+/=:, \t\r\n-]|\\[nrt]){16,40000}", Options)]
+    private static partial Regex PemKeyTruncated();
+
+    [GeneratedRegex(@"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,24}://(?<cred>[^\s:@/?#'""<>]{0,128}:(?<pw>[^\s@/'""<>]{1,256}))@[A-Za-z0-9.\[\]_-]", Options)]
+    private static partial Regex UrlCredentials();
+
+    [GeneratedRegex(@"(?i)(?<![A-Za-z0-9_-])(?:proxy-)?authorization[""']?[ \t]{0,8}[:=][ \t]{0,8}[""']?[ \t]{0,8}(?:(?<scheme>bearer|basic|token|api-token|digest|negotiate|ntlm|apikey|api-key|sso-key|bot|hmac|jwt|key)[ \t]{1,8})?(?<v>[A-Za-z0-9._~+/=:@%!$*-]{8,4096})", Options)]
+    private static partial Regex Authorization();
+
+    [GeneratedRegex(@"(?<![A-Za-z0-9_])[Bb]earer[ \t]{1,8}(?<v>[A-Za-z0-9._~+/-]{16,4096}=*)", Options)]
+    private static partial Regex Bearer();
+
+    [GeneratedRegex(@"(?<![0-9])[0-9]{8,10}:AA[A-Za-z0-9_-]{33}(?![A-Za-z0-9_-])", Options)]
+    private static partial Regex Telegram();
+
+    [GeneratedRegex(@"(?<![A-Za-z0-9_-])[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,40}(?![A-Za-z0-9_-])", Options)]
+    private static partial Regex DiscordBot();
+
+    [GeneratedRegex(@"https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/[0-9]{17,20}/[A-Za-z0-9_-]{60,70}", Options)]
+    private static partial Regex DiscordWebhook();
+
+    [GeneratedRegex(@"(?<![0-9])[0-9]{15,16}(?:\||%7C)[A-Za-z0-9_-]{27,40}(?![A-Za-z0-9_-])", Options)]
+    private static partial Regex FacebookAppToken();
+
+    [GeneratedRegex(@"(?<![A-Za-z0-9])[a-f0-9]{32}-us[0-9]{1,2}(?![A-Za-z0-9])", Options)]
+    private static partial Regex Mailchimp();
+
+    [GeneratedRegex(@"(?<![A-Za-z0-9_])[A-Za-z0-9]{6}_[A-Za-z0-9]{29}_mmk(?![A-Za-z0-9_])", Options)]
+    private static partial Regex MaxMind();
+
+    [GeneratedRegex(@"(?<![A-Za-z0-9])A3-[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}(?![A-Za-z0-9])", Options)]
+    private static partial Regex OnePasswordSecretKey();
+
+    [GeneratedRegex(@"(?<![A-Za-z0-9])[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,70}", Options)]
+    private static partial Regex TerraformCloud();
+
+    [GeneratedRegex(@"https://[a-z0-9-]{1,64}\.webhook\.office\.com/webhookb2/[A-Za-z0-9@/-]{60,300}", Options)]
+    private static partial Regex TeamsWebhook();
+
+    [GeneratedRegex(@"(?<![A-Za-z0-9])(?:pat|sat)\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{20}(?![A-Za-z0-9])", Options)]
+    private static partial Regex Harness();
+
+    [GeneratedRegex(@"(?<![A-Za-z0-9_])(?:SK|AC)[0-9a-f]{32}(?![A-Za-z0-9_])", Options)]
+    private static partial Regex Twilio();
+
+    [GeneratedRegex(@"(?<![A-Za-z0-9_])(?:-u|--user)(?:=|[ \t]{1,5})", Options)]
+    private static partial Regex CurlUserFlag();
+
+    public void Detect(string text, ICollection<Finding> findings)
+    {
+        var span = text.AsSpan();
+        if (span.Contains("xox", StringComparison.Ordinal))
+        {
+            foreach (var m in Slack().EnumerateMatches(text))
+            {
+                var kind = text[m.Index + 3] switch
+                {
+                    'b' => "slack_bot_token",
+                    'p' => "slack_user_token",
+                    'e' => text[m.Index + 4] == '.' ? "slack_config_token" : text[m.Index + 5] == '1' && text[m.Index + 6] == '-' ? "slack_config_refresh_token" : "slack_user_token",
+                    _ => "slack_legacy_token",
+                };
+                AddUnlessPlaceholder(text, m.Index, m.Length, kind, findings);
+            }
+        }
+
+        if (span.Contains("hooks.slack.com", StringComparison.Ordinal))
+        {
+            Add(SlackWebhook(), text, "slack_webhook_url", findings);
+        }
+
+        if (span.Contains("Q~", StringComparison.Ordinal))
+        {
+            foreach (var m in AzureClientSecret().EnumerateMatches(text))
+            {
+                AddUnlessPlaceholder(text, m.Index, m.Length, "azure_ad_client_secret", findings);
+            }
+        }
+
+        if (span.Contains(".ey", StringComparison.Ordinal))
+        {
+            Add(Jwt(), text, "jwt", findings);
+        }
+
+        if (span.Contains("-----BEGIN", StringComparison.Ordinal) && span.Contains("PRIVATE KEY", StringComparison.Ordinal))
+        {
+            var any = false;
+            foreach (var m in PemKey().EnumerateMatches(text))
+            {
+                findings.Add(new Finding(m.Index, m.Index + m.Length, "private_key"));
+                any = true;
+            }
+
+            if (!any)
+            {
+                Add(PemKeyTruncated(), text, "private_key", findings);
+            }
+        }
+
+        if (span.Contains("://", StringComparison.Ordinal) && span.Contains('@'))
+        {
+            foreach (Match m in UrlCredentials().Matches(text))
+            {
+                var pw = m.Groups["pw"].ValueSpan;
+                if (!SecretText.IsReference(pw) && !SecretText.IsStandInWord(pw) && !SecretText.IsPlaceholder(pw))
+                {
+                    var cred = m.Groups["cred"];
+                    findings.Add(new Finding(cred.Index, cred.Index + cred.Length, "url_credentials"));
+                }
+            }
+        }
+
+        if (span.Contains("uthorization", StringComparison.OrdinalIgnoreCase))
+        {
+            foreach (Match m in Authorization().Matches(text))
+            {
+                AddValue(m.Groups["v"], "authorization", findings);
+            }
+        }
+
+        if (span.Contains("earer", StringComparison.Ordinal))
+        {
+            foreach (Match m in Bearer().Matches(text))
+            {
+                var v = m.Groups["v"].ValueSpan;
+                if (v.IndexOfAnyInRange('0', '9') >= 0 || v.IndexOfAnyInRange('A', 'Z') >= 0 && v.IndexOfAnyInRange('a', 'z') >= 0)
+                {
+                    AddValue(m.Groups["v"], "bearer_token", findings);
+                }
+            }
+        }
+
+        if (span.Contains(":AA", StringComparison.Ordinal))
+        {
+            Add(Telegram(), text, "telegram_bot_token", findings);
+        }
+
+        if (span.Contains("iscord", StringComparison.OrdinalIgnoreCase))
+        {
+            Add(DiscordBot(), text, "discord_bot_token", findings);
+            Add(DiscordWebhook(), text, "discord_webhook_url", findings);
+        }
+
+        if (span.Contains('|') || span.Contains("%7C", StringComparison.Ordinal))
+        {
+            Add(FacebookAppToken(), text, "facebook_app_token", findings);
+        }
+
+        if (span.Contains("-us", StringComparison.Ordinal))
+        {
+            Add(Mailchimp(), text, "mailchimp_api_key", findings);
+        }
+
+        if (span.Contains("_mmk", StringComparison.Ordinal))
+        {
+            Add(MaxMind(), text, "maxmind_license_key", findings);
+        }
+
+        if (span.Contains("A3-", StringComparison.Ordinal))
+        {
+            foreach (var m in OnePasswordSecretKey().EnumerateMatches(text))
+            {
+                AddUnlessPlaceholder(text, m.Index, m.Length, "onepassword_secret_key", findings);
+            }
+        }
+
+        if (span.Contains(".atlasv1.", StringComparison.Ordinal))
+        {
+            Add(TerraformCloud(), text, "terraform_cloud_token", findings);
+        }
+
+        if (span.Contains("webhook.office.com", StringComparison.Ordinal))
+        {
+            Add(TeamsWebhook(), text, "teams_webhook_url", findings);
+        }
+
+        if (span.Contains("at.", StringComparison.Ordinal))
+        {
+            Add(Harness(), text, "harness_token", findings);
+        }
+
+        if (span.Contains("SK", StringComparison.Ordinal) || span.Contains("AC", StringComparison.Ordinal))
+        {
+            foreach (var m in Twilio().EnumerateMatches(text))
+            {
+                findings.Add(new Finding(m.Index, m.Index + m.Length, text[m.Index] == 'S' ? "twilio_api_key" : "twilio_account_sid"));
+            }
+        }
+
+        if (span.Contains("curl", StringComparison.Ordinal))
+        {
+            CurlUser(text, findings);
+        }
+    }
+
+    private static void Add(Regex regex, string text, string kind, ICollection<Finding> findings)
+    {
+        foreach (var m in regex.EnumerateMatches(text))
+        {
+            AddUnlessPlaceholder(text, m.Index, m.Length, kind, findings);
+        }
+    }
+
+    private static void AddUnlessPlaceholder(string text, int index, int length, string kind, ICollection<Finding> findings)
+    {
+        if (!SecretText.IsPlaceholder(text.AsSpan(index, length)))
+        {
+            findings.Add(new Finding(index, index + length, kind));
+        }
+    }
+
+    private static void AddValue(Group g, string kind, ICollection<Finding> findings)
+    {
+        var v = g.ValueSpan.TrimEnd("\"'.,;:)");
+        if (v.Length < 8 || SecretText.IsReference(v) || SecretText.IsStandInWord(v) || SecretText.IsPlaceholder(v))
+        {
+            return;
+        }
+
+        findings.Add(new Finding(g.Index, g.Index + v.Length, kind));
+    }
+
+    /// <summary><c>curl -u user:password</c> / <c>--user 'user:password'</c> within the few lines after <c>curl</c>:
+    /// the whole shell word is masked, unless the password part is a variable, a template or a stand-in word.</summary>
+    private static void CurlUser(string text, ICollection<Finding> findings)
+    {
+        var at = 0;
+        while ((at = text.IndexOf("curl", at, StringComparison.Ordinal)) >= 0)
+        {
+            var windowEnd = Math.Min(text.Length, at + 2000);
+            var window = text.AsSpan(at, windowEnd - at);
+            var lines = 0;
+            for (var k = 0; k < window.Length; k++)
+            {
+                if (window[k] == '\n' && ++lines > 6)
+                {
+                    windowEnd = at + k;
+                    break;
+                }
+            }
+
+            var m = CurlUserFlag().Match(text, at, windowEnd - at);
+            while (m.Success)
+            {
+                var start = m.Index + m.Length;
+                var end = ShellWordEnd(text, start);
+                if (end > start)
+                {
+                    var word = Unquote(text.AsSpan(start, end - start));
+                    var colon = word.IndexOf(':');
+                    var ok = false;
+                    if (colon >= 0 && !word.StartsWith('<') && !word.Contains("{{", StringComparison.Ordinal) && !word.Contains("${", StringComparison.Ordinal))
+                    {
+                        var user = word.AsSpan(0, colon).Trim("{}");
+                        var pass = word.AsSpan(colon + 1).Trim("{}");
+                        ok = pass.Length >= 3
+                            ? !SecretText.IsReference(pass) && !SecretText.IsStandInWord(pass) && !SecretText.IsPlaceholder(pass)
+                              && !pass.StartsWith("$", StringComparison.Ordinal) && !IsShortWord(pass)
+                            : pass.Length == 0 && SecretText.LooksRandom(user, 8, 2.5);
+                    }
+
+                    if (ok)
+                    {
+                        findings.Add(new Finding(start, end, "basic_auth_credentials"));
+                    }
+                }
+
+                m = m.NextMatch();
+                if (m.Success && m.Index >= windowEnd)
+                {
+                    break;
+                }
+            }
+
+            at += 4;
+        }
+    }
+
+    private static bool IsShortWord(ReadOnlySpan<char> s)
+    {
+        if (s.Length > 8)
+        {
+            return false;
+        }
+
+        foreach (var c in s)
+        {
+            if (!char.IsAsciiLetterLower(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static int ShellWordEnd(string text, int start)
+    {
+        var i = start;
+        while (i < text.Length && i - start < 400)
+        {
+            var c = text[i];
+            if (c is '"' or '\'')
+            {
+                var close = text.IndexOf(c, i + 1);
+                if (close < 0 || text.AsSpan(i, close - i).Contains('\n'))
+                {
+                    return -1;
+                }
+
+                i = close + 1;
+                continue;
+            }
+
+            if (char.IsWhiteSpace(c) || c is '\\' or ';' or '|' or '&' or ')')
+            {
+                break;
+            }
+
+            i++;
+        }
+
+        return i;
+    }
+
+    private static string Unquote(ReadOnlySpan<char> word)
+    {
+        var sb = new System.Text.StringBuilder(word.Length);
+        foreach (var c in word)
+        {
+            if (c is not ('"' or '\''))
+            {
+                sb.Append(c);
+            }
+        }
+
+        return sb.ToString();
+    }
+}

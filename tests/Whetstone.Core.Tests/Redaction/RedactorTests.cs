@@ -1,0 +1,162 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Whetstone.Configuration;
+using Whetstone.Redaction;
+using Whetstone.Tests;
+using Whetstone.Trajectories;
+
+namespace Whetstone.Core.Tests.Redaction;
+
+public sealed class RedactorTests
+{
+    private static readonly byte[] Key = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray();
+
+    private static Redactor New(RedactionPolicy? policy = null) => new(DetectorSet.Default(), Key, policy);
+
+    private static string Serialized(Trajectory t) => WhetstoneJson.Serialize(t);
+
+    [Fact]
+    public void Redact_SameValueInDifferentFields_GetsTheSamePlaceholder()
+    {
+        var t = Some.FullTrajectory() with
+        {
+            Task = "mail ana.silva@example.org about the refund",
+            Messages =
+            [
+                new Message { Role = Role.User, Content = "I am ana.silva@example.org" },
+                new Message { Role = Role.Assistant, Content = "Writing to ana.silva@example.org and bo@example.org" },
+            ],
+        };
+
+        var r = New().Redact(t).Trajectory;
+
+        Assert.Equal("mail <EMAIL_1> about the refund", r.Task);
+        Assert.Equal("I am <EMAIL_1>", r.Messages[0].Content);
+        Assert.Equal("Writing to <EMAIL_1> and <EMAIL_2>", r.Messages[1].Content);
+    }
+
+    [Fact]
+    public void Redact_ToolArguments_KeepsKeysAndRedactsSecretValuesWhatever_TheirShape()
+    {
+        var call = new ToolCall { Id = "c1", Name = "login", Arguments = Some.Json("""{"username":"justinkool","password":"x","api_key":{"a":1},"note":"mail me at a.b@example.com","count":3}""") };
+        var t = Some.FullTrajectory() with { Messages = [new Message { Role = Role.Assistant, ToolCalls = [call] }] };
+
+        var args = New().Redact(t).Trajectory.Messages[0].ToolCalls![0].Arguments!.Value;
+
+        Assert.StartsWith("h:", args.GetProperty("username").GetString(), StringComparison.Ordinal);
+        Assert.Equal("<SECRET_1>", args.GetProperty("api_key").GetString());
+        Assert.Equal("mail me at <EMAIL_1>", args.GetProperty("note").GetString());
+        Assert.Equal(3, args.GetProperty("count").GetInt32());
+    }
+
+    [Fact]
+    public void Redact_PasswordGivenAfterTheAssistantAsks_IsRedactedEverywhereInTheRun()
+    {
+        var t = Some.FullTrajectory() with
+        {
+            Messages =
+            [
+                new Message { Role = Role.User, Content = "I want to log in." },
+                new Message { Role = Role.Assistant, Content = "Sure. What is your password?" },
+                new Message { Role = Role.User, Content = "sure, it's chaew5Oeth" },
+                new Message { Role = Role.Assistant, Content = "Logged in with chaew5Oeth." },
+            ],
+        };
+
+        var json = Serialized(New().Redact(t).Trajectory);
+
+        Assert.DoesNotContain("chaew5Oeth", json, StringComparison.Ordinal);
+        Assert.Contains("<PASSWORD_1>", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Redact_ValueLearnedFromAKey_IsRedactedInFreeText()
+    {
+        var call = new ToolCall { Id = "c1", Name = "change", Arguments = Some.Json("""{"new_password":"SunnyB3ach$Day!"}""") };
+        var t = Some.FullTrajectory() with
+        {
+            Messages =
+            [
+                new Message { Role = Role.User, Content = "How about SunnyB3ach$Day!" },
+                new Message { Role = Role.Assistant, ToolCalls = [call] },
+                new Message { Role = Role.Assistant, Content = "I have changed your password to SunnyB3ach$Day!." },
+            ],
+        };
+
+        var json = Serialized(New().Redact(t).Trajectory);
+
+        Assert.DoesNotContain("SunnyB3ach", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Redact_MetadataIdsAndSession_AreKeyedHashesStableAcrossRuns()
+    {
+        var t = Some.FullTrajectory() with { Metadata = new Dictionary<string, JsonElement> { ["user_id"] = Some.Json("\"u-981\""), ["lane"] = Some.Json("\"fast\"") } };
+
+        var a = New().Redact(t).Trajectory;
+        var b = New().Redact(t with { Id = "run-2" }).Trajectory;
+
+        Assert.StartsWith("h:", a.Metadata!["user_id"].GetString(), StringComparison.Ordinal);
+        Assert.Equal(a.Metadata["user_id"].GetString(), b.Metadata!["user_id"].GetString());
+        Assert.Equal("fast", a.Metadata["lane"].GetString());
+        Assert.Equal(a.SessionId, b.SessionId);
+        Assert.NotEqual("sess-42", a.SessionId);
+    }
+
+    [Fact]
+    public void Redact_Report_CountsByKindWithoutValues()
+    {
+        var t = Some.FullTrajectory() with { Task = "token ghp_R7mQ2xK9pL4vN8sT1wY6zA3cF5hJ0dG2bE4k for a@b.example.com" };
+
+        var report = New().Redact(t).Report;
+
+        Assert.Equal(1, report.Counts["github_pat"]);
+        Assert.Equal(1, report.Counts["email"]);
+        Assert.Equal(DetectorSet.Version, report.DetectorVersion);
+        Assert.DoesNotContain("ghp_", JsonSerializer.Serialize(report), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Redact_PolicyKeepAndAllowlist_LeaveThoseValues()
+    {
+        var policy = new RedactionPolicy(
+            new Dictionary<string, RedactionAction> { ["ipv4"] = RedactionAction.Keep },
+            ["support@whetstone.example"], [new Regex(@"[a-z]+@corp\.example")]);
+        var (text, _) = New(policy).RedactText("from 203.0.113.9 by support@whetstone.example, cc dev@corp.example and eve@evil.example");
+
+        Assert.Equal("from 203.0.113.9 by support@whetstone.example, cc dev@corp.example and <EMAIL_1>", text);
+    }
+
+    [Fact]
+    public void Redact_PolicyHash_GivesTheSamePlaceholderInEveryRun()
+    {
+        var policy = new RedactionPolicy(new Dictionary<string, RedactionAction> { ["email"] = RedactionAction.Hash }, [], []);
+        var a = New(policy).RedactText("to ann@example.com").Redacted;
+        var b = New(policy).RedactText("cc ann@example.com").Redacted;
+
+        Assert.Matches(@"^to <EMAIL_h:[0-9a-f]{8}>$", a);
+        Assert.Equal(a[3..], b[3..]);
+    }
+
+    [Fact]
+    public void Options_InvalidRedactionSection_NamesTheKeys()
+    {
+        var options = new WhetstoneOptions();
+        options.Redaction.Policy["emial"] = "redact";
+        options.Redaction.Policy["email"] = "drop";
+        options.Redaction.AllowPatterns.Add("([");
+
+        var problems = options.Validate();
+
+        Assert.Contains(problems, p => p.StartsWith("Whetstone:Redaction:Policy:emial: unknown kind", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("Whetstone:Redaction:Policy:email: 'drop' is not an action", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("Whetstone:Redaction:AllowPatterns:0:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void DetectorSet_Kinds_AreAtLeast150Credentials()
+    {
+        Assert.True(DetectorSet.SecretKinds.Count() >= 150, $"{DetectorSet.SecretKinds.Count()} secret kinds");
+        Assert.All(DetectorSet.AllKinds, k => Assert.Matches("^[a-z0-9_]+$", k));
+    }
+}
