@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Compression;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -5,10 +6,42 @@ namespace Whetstone.Server;
 
 /// <summary>Reads a whole request body up to the configured limit (<c>Whetstone:Server:MaxRequestBytes</c>),
 /// un-gzipping <c>Content-Encoding: gzip</c> (the limit holds for the decompressed size too). Over the limit →
-/// 413 before (or as soon as) the excess is read.</summary>
-internal static class RequestBody
+/// 413 before (or as soon as) the excess is read. The bytes live in a pooled buffer (a batch body is far over the
+/// large-object threshold: allocating one per request would keep the GC collecting generation 2); dispose it when done.
+/// </summary>
+internal sealed class RequestBody : IDisposable
 {
-    public static async Task<ReadOnlyMemory<byte>> ReadAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
+    private byte[] _buffer;
+    private int _length;
+
+    private RequestBody(int capacity) => _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(capacity, 4096));
+
+    public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, _length);
+
+    public void Dispose()
+    {
+        var buffer = Interlocked.Exchange(ref _buffer, []);
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void Append(ReadOnlySpan<byte> data)
+    {
+        if (_length + data.Length > _buffer.Length)
+        {
+            var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _length + data.Length));
+            _buffer.AsSpan(0, _length).CopyTo(bigger);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = bigger;
+        }
+
+        data.CopyTo(_buffer.AsSpan(_length));
+        _length += data.Length;
+    }
+
+    public static async Task<RequestBody> ReadAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
     {
         if (request.ContentLength is { } declared && declared > limit)
         {
@@ -34,27 +67,37 @@ internal static class RequestBody
 
         await using (source.ConfigureAwait(false))
         {
-            var buffer = new MemoryStream(request.ContentLength is { } n && gzip.Length == 0 ? (int)n : 64 * 1024);
-            var chunk = new byte[64 * 1024];
-            int read;
+            var body = new RequestBody(request.ContentLength is { } n && gzip.Length == 0 ? (int)n : 64 * 1024);
+            var chunk = ArrayPool<byte>.Shared.Rent(64 * 1024);
             try
             {
+                int read;
                 while ((read = await source.ReadAsync(chunk, cancellationToken)) > 0)
                 {
-                    if (buffer.Length + read > limit)
+                    if ((long)body._length + read > limit)
                     {
                         throw TooLarge(limit);
                     }
 
-                    buffer.Write(chunk, 0, read);
+                    body.Append(chunk.AsSpan(0, read));
                 }
+
+                return body;
             }
             catch (InvalidDataException e)
             {
+                body.Dispose();
                 throw new BadHttpRequestException("the gzip body is damaged: " + e.Message, StatusCodes.Status400BadRequest);
             }
-
-            return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+            catch
+            {
+                body.Dispose();
+                throw;
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(chunk);
+            }
         }
     }
 

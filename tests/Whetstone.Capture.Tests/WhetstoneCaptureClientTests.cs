@@ -35,7 +35,7 @@ public sealed class WhetstoneCaptureClientTests
         DisposeTimeout = TimeSpan.FromSeconds(10),
     };
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task Submit_ServerFailsThenRecovers_EveryRunArrivesOnce()
     {
         await using var server = await RunningServer.StartAsync();
@@ -74,7 +74,7 @@ public sealed class WhetstoneCaptureClientTests
         Assert.False(client.Submit(Run("after-dispose")));
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task Submit_OneBadRunInABatch_LosesOnlyThatRun()
     {
         await using var server = await RunningServer.StartAsync();
@@ -92,7 +92,7 @@ public sealed class WhetstoneCaptureClientTests
         Assert.Equal(7, await server.CountAsync());
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task Submit_WrongToken_IsRejectedNotRetriedForever()
     {
         await using var server = await RunningServer.StartAsync();

@@ -31,8 +31,12 @@ internal static class TraceEndpoints
                 $"'{contentType}' is not OTLP/HTTP: send application/x-protobuf or application/json", "unsupported_media_type");
         }
 
-        var body = await RequestBody.ReadAsync(context.Request, options.Server.MaxRequestBytes, context.RequestAborted);
-        var request = OtlpDecoder.Decode(body, protobuf);
+        Otlp.Proto.ExportTraceServiceRequest request;
+        using (var body = await RequestBody.ReadAsync(context.Request, options.Server.MaxRequestBytes, context.RequestAborted))
+        {
+            request = OtlpDecoder.Decode(body.Memory, protobuf);
+        }
+
         var response = await traces.IngestAsync(request);
         return OtlpResponses.Success(response, protobuf);
     }

@@ -53,8 +53,12 @@ internal static class TrajectoryEndpoints
                 $"'{context.Request.ContentType}' is not accepted: send application/json or application/x-ndjson", "unsupported_media_type");
         }
 
-        var body = await RequestBody.ReadAsync(context.Request, options.Server.MaxRequestBytes, context.RequestAborted);
-        var batch = reader.Read(body, ndjson, format ?? TrajectoryFormats.Auto);
+        RunBatch batch;
+        using (var body = await RequestBody.ReadAsync(context.Request, options.Server.MaxRequestBytes, context.RequestAborted))
+        {
+            batch = reader.Read(body.Memory, ndjson, format ?? TrajectoryFormats.Auto);
+        }
+
         if (!batch.Ok)
         {
             return BadBatch(batch);
@@ -120,11 +124,11 @@ internal static class TrajectoryEndpoints
 
     private static async Task<IResult> FeedbackAsync(string id, HttpContext context, WhetstoneServices services, WhetstoneOptions options)
     {
-        var body = await RequestBody.ReadAsync(context.Request, options.Server.MaxRequestBytes, context.RequestAborted);
+        using var body = await RequestBody.ReadAsync(context.Request, options.Server.MaxRequestBytes, context.RequestAborted);
         OutcomeUpdate update;
         try
         {
-            using var doc = JsonDocument.Parse(body);
+            using var doc = JsonDocument.Parse(body.Memory);
             update = OutcomeUpdate.Parse(doc.RootElement);
         }
         catch (JsonException e)

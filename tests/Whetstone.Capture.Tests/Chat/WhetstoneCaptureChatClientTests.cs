@@ -59,7 +59,7 @@ public sealed class WhetstoneCaptureChatClientTests
 
     private static readonly ChatOptions WithTool = new() { Tools = [AIFunctionFactory.Create(GetWeather, "get_weather")] };
 
-    [Theory]
+    [Theory(Timeout = 60_000)]
     [InlineData(true, false)]
     [InlineData(false, false)]
     [InlineData(true, true)]
@@ -110,7 +110,7 @@ public sealed class WhetstoneCaptureChatClientTests
         Assert.Equal("object", Assert.Single(t.Tools).Parameters!.Value.GetProperty("type").GetString());
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task CallsOutsideARun_AreNotRecordedUnlessAsked()
     {
         await using var server = await RunningServer.StartAsync();
@@ -129,7 +129,7 @@ public sealed class WhetstoneCaptureChatClientTests
         Assert.Null(CaptureRun.Current);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task TwoTurnsOfOneConversation_AreOneTranscriptWithoutRepeats()
     {
         await using var server = await RunningServer.StartAsync();
@@ -155,7 +155,7 @@ public sealed class WhetstoneCaptureChatClientTests
         Assert.Equal(Role.Assistant, t.Messages[^1].Role);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task DisposedWithoutFinish_IsSubmittedWithUnknownOutcome()
     {
         await using var server = await RunningServer.StartAsync();
