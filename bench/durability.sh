@@ -20,8 +20,9 @@ start() {
     dotnet src/Whetstone.Cli/bin/Release/net10.0/whetstone.dll serve --home "$work/home" --urls http://127.0.0.1:0 \
     > "$work/serve.out" 2>> "$work/serve.err" &
   pid=$!
-  for _ in $(seq 1 100); do grep -q "serving" "$work/serve.out" 2>/dev/null && break; sleep 0.2; done
+  for _ in $(seq 1 300); do grep -q "serving" "$work/serve.out" 2>/dev/null && break; sleep 0.2; done
   url=$(sed -n 's/.* on \(http[^ ]*\).*/\1/p' "$work/serve.out" | head -n 1)
+  [ -n "$url" ] || { echo "whetstone serve did not start; see $work/serve.err"; exit 1; }
 }
 
 check() {

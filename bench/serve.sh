@@ -24,8 +24,9 @@ WHETSTONE_CAPTURE_TOKEN=$token Whetstone__Preparation__Enabled=false \
   > "$work/serve.out" 2> "$work/serve.err" &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do grep -q "serving" "$work/serve.out" 2>/dev/null && break; sleep 0.2; done
+for _ in $(seq 1 300); do grep -q "serving" "$work/serve.out" 2>/dev/null && break; sleep 0.2; done
 url=$(sed -n 's/.* on \(http[^ ]*\).*/\1/p' "$work/serve.out" | head -n 1)
+[ -n "$url" ] || { echo "whetstone serve did not start; see $work/serve.err"; exit 1; }
 echo "server pid $pid at $url"
 python3 "$tools/load_client.py" "$url" "$token" "$warmdata" /dev/null --batch 100 --workers 4 | sed 's/^/warm-up: /'
 cpu0=$(awk '{print $14 + $15}' /proc/$pid/stat)
