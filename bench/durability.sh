@@ -15,6 +15,9 @@ data="$work/gen-$n.jsonl"
 [ -s "$data" ] || python3 "$tools/gen_trajectories.py" "$n" --seed 21 > "$data"
 dotnet build -c Release -v quiet -nologo src/Whetstone.Cli >/dev/null
 
+pid=
+trap '[ -n "$pid" ] && kill $pid 2>/dev/null || true' EXIT
+
 start() {
   WHETSTONE_CAPTURE_TOKEN=$token Whetstone__Preparation__Enabled=false \
     dotnet src/Whetstone.Cli/bin/Release/net10.0/whetstone.dll serve --home "$work/home" --urls http://127.0.0.1:0 \
