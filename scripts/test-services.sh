@@ -1,7 +1,14 @@
 # Sourced by scripts/test.sh: starts what the tests need and exports where it is.
 # - a throwaway PostgreSQL cluster on 127.0.0.1 (WHETSTONE_TEST_POSTGRES), installed from Debian's packages when
 #   missing and this runs as root; stopped when the test run ends.
+# - Debian's chromium (/usr/bin/chromium) for the tests that render the HTML report in a real browser.
 # A test that needs a service fails (it is never skipped) when the service is missing.
+
+if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "installing Chromium (Debian package chromium)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 || \
+    { apt-get update -q >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1; }
+fi
 
 pg_bin=""
 for d in /usr/lib/postgresql/*/bin; do

@@ -68,7 +68,9 @@ public sealed class WhetstoneServices
     /// <summary>Records a reviewer's decision on one run (it wins over the rules and survives rescoring) and audits it.</summary>
     public async Task<StoredTrajectory> ReviewAsync(string id, bool accept, string reason, string actor, CancellationToken cancellationToken = default)
     {
-        var stored = await Quality.ReviewAsync(Store.Trajectories, id, accept, reason, actor, cancellationToken);
+        ArgumentNullException.ThrowIfNull(reason);
+        // A reviewer's free text is stored and audited: it goes through the same redaction as everything else.
+        var stored = await Quality.ReviewAsync(Store.Trajectories, id, accept, Redactor.RedactText(reason).Redacted, actor, cancellationToken);
         await Audit.AppendAsync(actor.Trim(), accept ? "review_accepted" : "review_rejected", [id],
             AuditLog.Payload(("reason", stored.Verdict.Override!.Reason), ("rules_accepted", stored.Verdict.Accepted)), cancellationToken);
         return stored;

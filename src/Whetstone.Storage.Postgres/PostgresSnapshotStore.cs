@@ -77,7 +77,7 @@ internal sealed class PostgresSnapshotStore(PostgresDatabase db) : ISnapshotStor
             ORDER BY i.ordinal
             """, connection);
         c.Parameters.AddWithValue("id", id);
-        c.Parameters.Add(new NpgsqlParameter("split", NpgsqlDbType.Text) { Value = split is { } sp ? SplitName(sp) : DBNull.Value });
+        c.Parameters.Add(new NpgsqlParameter("split", NpgsqlDbType.Text) { Value = split is { } sp ? SplitNames.Name(sp) : DBNull.Value });
         return c;
     }
 
@@ -116,22 +116,7 @@ internal sealed class PostgresSnapshotStore(PostgresDatabase db) : ISnapshotStor
     private static Snapshot Parse(string doc) => JsonSerializer.Deserialize(doc, WhetstoneJson.Compact.Snapshot)!;
 
     private static SnapshotItem ReadItem(NpgsqlDataReader r) =>
-        new(r.GetInt64(0), r.GetString(1), ParseSplit(r.GetString(2)), r.GetString(3), r.GetString(4), r.GetString(5));
-
-    internal static string SplitName(Split split) => split switch
-    {
-        Split.Train => "train",
-        Split.Validation => "validation",
-        _ => "eval",
-    };
-
-    private static Split ParseSplit(string s) => s switch
-    {
-        "train" => Split.Train,
-        "validation" => Split.Validation,
-        "eval" => Split.Eval,
-        _ => throw new WhetstoneException(ErrorCode.StoreFailure, $"unknown split '{s}' in the store"),
-    };
+        new(r.GetInt64(0), r.GetString(1), SplitNames.Parse(r.GetString(2)), r.GetString(3), r.GetString(4), r.GetString(5));
 
     /// <summary>Items go in by binary COPY inside one transaction; the snapshot row is added at commit.</summary>
     private sealed class Writer : ISnapshotWriter
@@ -166,7 +151,7 @@ internal sealed class PostgresSnapshotStore(PostgresDatabase db) : ISnapshotStor
             await _copy.WriteAsync(_key, NpgsqlDbType.Bigint, cancellationToken);
             await _copy.WriteAsync(item.Ordinal, NpgsqlDbType.Bigint, cancellationToken);
             await _copy.WriteAsync(item.TrajectoryId, NpgsqlDbType.Text, cancellationToken);
-            await _copy.WriteAsync(SplitName(item.Split), NpgsqlDbType.Text, cancellationToken);
+            await _copy.WriteAsync(SplitNames.Name(item.Split), NpgsqlDbType.Text, cancellationToken);
             await _copy.WriteAsync(item.SplitKey, NpgsqlDbType.Text, cancellationToken);
             await _copy.WriteAsync(item.DocSha256, NpgsqlDbType.Text, cancellationToken);
             await _copy.WriteAsync(item.Weights, NpgsqlDbType.Text, cancellationToken);
@@ -191,7 +176,7 @@ internal sealed class PostgresSnapshotStore(PostgresDatabase db) : ISnapshotStor
             var result = new Dictionary<Split, long>();
             while (await r.ReadAsync(cancellationToken))
             {
-                result[ParseSplit(r.GetString(0))] = r.GetInt64(1);
+                result[SplitNames.Parse(r.GetString(0))] = r.GetInt64(1);
             }
 
             return result;

@@ -49,7 +49,7 @@ internal sealed class SqliteSnapshotStore(SqliteDatabase db) : ISnapshotStore
             ORDER BY i.ordinal
             """;
         c.Parameters.AddWithValue("$id", id);
-        c.Parameters.AddWithValue("$split", split is { } sp ? SplitName(sp) : DBNull.Value);
+        c.Parameters.AddWithValue("$split", split is { } sp ? SplitNames.Name(sp) : DBNull.Value);
         await using var r = await c.ExecuteReaderAsync(cancellationToken);
         while (await r.ReadAsync(cancellationToken))
         {
@@ -70,7 +70,7 @@ internal sealed class SqliteSnapshotStore(SqliteDatabase db) : ISnapshotStore
             ORDER BY i.ordinal
             """;
         c.Parameters.AddWithValue("$id", id);
-        c.Parameters.AddWithValue("$split", split is { } sp ? SplitName(sp) : DBNull.Value);
+        c.Parameters.AddWithValue("$split", split is { } sp ? SplitNames.Name(sp) : DBNull.Value);
         await using var r = await c.ExecuteReaderAsync(cancellationToken);
         while (await r.ReadAsync(cancellationToken))
         {
@@ -122,22 +122,7 @@ internal sealed class SqliteSnapshotStore(SqliteDatabase db) : ISnapshotStore
     private static Snapshot Parse(string doc) => JsonSerializer.Deserialize(doc, WhetstoneJson.Compact.Snapshot)!;
 
     private static SnapshotItem ReadItem(SqliteDataReader r) =>
-        new(r.GetInt64(0), r.GetString(1), ParseSplit(r.GetString(2)), r.GetString(3), r.GetString(4), r.GetString(5));
-
-    internal static string SplitName(Split split) => split switch
-    {
-        Split.Train => "train",
-        Split.Validation => "validation",
-        _ => "eval",
-    };
-
-    private static Split ParseSplit(string s) => s switch
-    {
-        "train" => Split.Train,
-        "validation" => Split.Validation,
-        "eval" => Split.Eval,
-        _ => throw new WhetstoneException(ErrorCode.StoreFailure, $"unknown split '{s}' in the store"),
-    };
+        new(r.GetInt64(0), r.GetString(1), SplitNames.Parse(r.GetString(2)), r.GetString(3), r.GetString(4), r.GetString(5));
 
     /// <summary>Writes items inside one transaction under a fresh snapshot key; the snapshot row is added at commit.</summary>
     private sealed class Writer : ISnapshotWriter
@@ -178,7 +163,7 @@ internal sealed class SqliteSnapshotStore(SqliteDatabase db) : ISnapshotStore
         {
             _insert.Parameters["$o"].Value = item.Ordinal;
             _insert.Parameters["$t"].Value = item.TrajectoryId;
-            _insert.Parameters["$s"].Value = SplitName(item.Split);
+            _insert.Parameters["$s"].Value = SplitNames.Name(item.Split);
             _insert.Parameters["$sk"].Value = item.SplitKey;
             _insert.Parameters["$h"].Value = item.DocSha256;
             _insert.Parameters["$w"].Value = item.Weights;
@@ -196,7 +181,7 @@ internal sealed class SqliteSnapshotStore(SqliteDatabase db) : ISnapshotStore
             var result = new Dictionary<Split, long>();
             while (r.Read())
             {
-                result[ParseSplit(r.GetString(0))] = r.GetInt64(1);
+                result[SplitNames.Parse(r.GetString(0))] = r.GetInt64(1);
             }
 
             return Task.FromResult<IReadOnlyDictionary<Split, long>>(result);

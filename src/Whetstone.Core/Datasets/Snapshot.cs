@@ -9,6 +9,25 @@ public enum Split
     [JsonStringEnumMemberName("eval")] Eval,
 }
 
+/// <summary>The names splits go by in files, stores and JSON (<c>train</c>, <c>validation</c>, <c>eval</c>).</summary>
+public static class SplitNames
+{
+    public static string Name(Split split) => split switch
+    {
+        Split.Train => "train",
+        Split.Validation => "validation",
+        _ => "eval",
+    };
+
+    public static Split Parse(string name) => name switch
+    {
+        "train" => Split.Train,
+        "validation" => Split.Validation,
+        "eval" => Split.Eval,
+        _ => throw new WhetstoneException(ErrorCode.StoreFailure, $"unknown split '{name}'"),
+    };
+}
+
 /// <summary>How a snapshot splits its runs. Part of the snapshot's content hash.</summary>
 public sealed record SplitParameters
 {

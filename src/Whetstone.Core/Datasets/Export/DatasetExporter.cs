@@ -84,7 +84,7 @@ public sealed class DatasetExporter(ISnapshotStore snapshots)
             {
                 var final = Path.Combine(folder, ExportFormats.FileName(split, options.Format));
                 File.Move(partial[split], final, overwrite: true);
-                files[SplitName(split)] = Describe(final, run.Counts[split]);
+                files[SplitNames.Name(split)] = Describe(final, run.Counts[split]);
             }
 
             var config = exporter is IExportConfig c ? c.WriteConfig(folder, run.Counts, options) : [];
@@ -101,7 +101,7 @@ public sealed class DatasetExporter(ISnapshotStore snapshots)
                 Problems = run.Problems,
                 Tools = run.Tools.ToList(),
                 Tokens = options.CountTokens
-                    ? run.Tokens.ToDictionary(kv => SplitName(kv.Key), kv => Stats(kv.Value))
+                    ? run.Tokens.ToDictionary(kv => SplitNames.Name(kv.Key), kv => Stats(kv.Value))
                     : new Dictionary<string, TokenStats>(),
             };
         }
@@ -263,13 +263,6 @@ public sealed class DatasetExporter(ISnapshotStore snapshots)
             return new Prepared(null, e.Message, 0, []);
         }
     }
-
-    public static string SplitName(Split split) => split switch
-    {
-        Split.Train => "train",
-        Split.Validation => "validation",
-        _ => "eval",
-    };
 
     private static TokenStats Stats(List<int> counts)
     {

@@ -25,12 +25,7 @@ public static class ExportFormats
 
     public static string FileExtension(string format) => format == Parquet ? "parquet" : "jsonl";
 
-    public static string FileName(Split split, string format) => split switch
-    {
-        Split.Train => "train",
-        Split.Validation => "validation",
-        _ => "eval",
-    } + "." + FileExtension(format);
+    public static string FileName(Split split, string format) => SplitNames.Name(split) + "." + FileExtension(format);
 
     internal static IExporter Exporter(string format) => format switch
     {
@@ -132,6 +127,28 @@ internal static class ExportJson
         w.WriteEndArray();
     }
 
+    /// <summary>One OpenAI-shaped tool call; arguments as a JSON string (OpenAI, DeepSeek) or as an object (HF).</summary>
+    public static void WriteToolCall(Utf8JsonWriter w, ToolCall c, bool argumentsAsString)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", c.Id);
+        w.WriteString("type", "function");
+        w.WriteStartObject("function");
+        w.WriteString("name", c.Name);
+        if (argumentsAsString)
+        {
+            w.WriteString("arguments", c.ArgumentsText());
+        }
+        else
+        {
+            w.WritePropertyName("arguments");
+            c.Arguments!.Value.WriteTo(w);
+        }
+
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
     public static string RoleName(Role role) => role switch
     {
         Role.System => "system",
@@ -166,14 +183,7 @@ internal sealed class OpenAiExporter : JsonLinesExporter
                         w.WriteStartArray("tool_calls");
                         foreach (var c in m.Calls)
                         {
-                            w.WriteStartObject();
-                            w.WriteString("id", c.Id);
-                            w.WriteString("type", "function");
-                            w.WriteStartObject("function");
-                            w.WriteString("name", c.Name);
-                            w.WriteString("arguments", c.ArgumentsText());
-                            w.WriteEndObject();
-                            w.WriteEndObject();
+                            ExportJson.WriteToolCall(w, c, argumentsAsString: true);
                         }
 
                         w.WriteEndArray();

@@ -50,23 +50,7 @@ internal sealed class HfExporter(bool trainFlags) : JsonLinesExporter, IExportCo
                 w.WriteStartArray("tool_calls");
                 foreach (var c in m.Calls)
                 {
-                    w.WriteStartObject();
-                    w.WriteString("id", c.Id);
-                    w.WriteString("type", "function");
-                    w.WriteStartObject("function");
-                    w.WriteString("name", c.Name);
-                    if (deepseek)
-                    {
-                        w.WriteString("arguments", c.ArgumentsText());
-                    }
-                    else
-                    {
-                        w.WritePropertyName("arguments");
-                        c.Arguments!.Value.WriteTo(w);
-                    }
-
-                    w.WriteEndObject();
-                    w.WriteEndObject();
+                    ExportJson.WriteToolCall(w, c, argumentsAsString: deepseek);
                 }
 
                 w.WriteEndArray();

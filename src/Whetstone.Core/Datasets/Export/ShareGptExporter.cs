@@ -43,12 +43,7 @@ internal sealed class ShareGptExporter : JsonLinesExporter, IExportConfig
         return [path];
     }
 
-    public static string DatasetName(Split split) => "whetstone_" + split switch
-    {
-        Split.Train => "train",
-        Split.Validation => "validation",
-        _ => "eval",
-    };
+    public static string DatasetName(Split split) => "whetstone_" + SplitNames.Name(split);
 
     internal readonly record struct Turn(string From, string Value);
 
