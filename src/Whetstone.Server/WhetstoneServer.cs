@@ -54,7 +54,9 @@ public static class WhetstoneServer
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             ApplicationName = typeof(WhetstoneServer).Assembly.GetName().Name,
-            ContentRootPath = home.Root,
+            // Not the home: the default configuration watches its content root for changes, and the home sees a
+            // write of the SQLite WAL for every commit.
+            ContentRootPath = AppContext.BaseDirectory,
             Args = [],
         });
         builder.WebHost.UseUrls(settings.Urls ?? DefaultUrls);
