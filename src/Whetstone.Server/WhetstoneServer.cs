@@ -111,6 +111,7 @@ public static class WhetstoneServer
         TraceEndpoints.Map(app);
         SnapshotEndpoints.Map(app);
         JobEndpoints.Map(app);
+        RegistryEndpoints.Map(app);
         return app;
     }
 

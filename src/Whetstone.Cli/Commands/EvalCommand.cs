@@ -74,15 +74,7 @@ internal static class EvalCommand
             report = (await ctx.Services.Evaluation.RunAsync(request, ct)).Report;
         }
 
-        var folder = Path.Combine(ctx.Home.Root, "evals");
-        var json = report.ToJson();
-        var html = EvaluationHtml.Render(report);
-        AtomicFile.WriteAllText(Path.Combine(folder, report.Id + ".json"), json + "\n");
-        AtomicFile.WriteAllText(Path.Combine(folder, report.Id + ".html"), html);
-        var artifact = ctx.Services.Artifacts.PathOf(ArtifactWriter.EvalReport);
-        AtomicFile.WriteAllText(artifact, json + "\n");
-        var htmlPath = Path.ChangeExtension(artifact, ".html");
-        AtomicFile.WriteAllText(htmlPath, html);
+        var htmlPath = ctx.Services.Artifacts.WriteEvalReport(report);
         await ctx.Services.Artifacts.WriteCandidatesAsync(ct);
         return (report, htmlPath);
     }

@@ -66,6 +66,22 @@ public sealed class ArtifactWriter(HomeLayout home, IWhetstoneStore store, TimeP
         return (written, total);
     }
 
+    /// <summary>An evaluation report as JSON and HTML in <c>&lt;home&gt;/evals/</c> and as the eval-report artifact
+    /// (with its HTML page beside it). Returns the artifact's HTML path.</summary>
+    public string WriteEvalReport(Evaluation.EvaluationReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var json = report.ToJson();
+        var html = Evaluation.EvaluationHtml.Render(report);
+        var folder = Path.Combine(home.Root, "evals");
+        AtomicFile.WriteAllText(Path.Combine(folder, report.Id + ".json"), json + "\n");
+        AtomicFile.WriteAllText(Path.Combine(folder, report.Id + ".html"), html);
+        AtomicFile.WriteAllText(PathOf(EvalReport), json + "\n");
+        var htmlPath = Path.ChangeExtension(PathOf(EvalReport), ".html");
+        AtomicFile.WriteAllText(htmlPath, html);
+        return htmlPath;
+    }
+
     public void WriteJob(JobManifest manifest) =>
         AtomicFile.WriteAllText(PathOf(Job), JsonSerializer.Serialize(manifest, WhetstoneJson.Indented.JobManifest) + "\n");
 

@@ -22,11 +22,13 @@ public sealed class PromotionService(IWhetstoneStore store, AuditLog audit, Whet
 {
     private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(60);
 
-    public async Task<PromotionRequest> RequestAsync(string candidateId, string actor, CancellationToken cancellationToken = default)
+    /// <param name="actorVerifiedAdmin">The host has already authenticated the actor as an admin (the server's admin
+    /// token); otherwise the name is checked against <c>Whetstone:Admins</c>.</param>
+    public async Task<PromotionRequest> RequestAsync(string candidateId, string actor, CancellationToken cancellationToken = default, bool actorVerifiedAdmin = false)
     {
         await using var gate = await store.Registry.LockLiveAsync(LockTimeout, cancellationToken);
         await RepairAsync(actor, cancellationToken);
-        await RequireAdminAsync(actor, "promotion_refused", [candidateId], cancellationToken);
+        await RequireAdminAsync(actor, actorVerifiedAdmin, "promotion_refused", [candidateId], cancellationToken);
         var candidate = await store.Registry.GetCandidateAsync(candidateId, cancellationToken)
             ?? throw new WhetstoneException(ErrorCode.NotFound, $"no candidate with id '{candidateId}'");
         var (evaluation, live, pointer) = await CurrentEvaluationAsync(candidate, actor, cancellationToken);
@@ -47,11 +49,12 @@ public sealed class PromotionService(IWhetstoneStore store, AuditLog audit, Whet
         return request;
     }
 
-    public async Task<LiveChangeResult> ApproveAsync(string requestId, string actor, bool dryRun, CancellationToken cancellationToken = default)
+    public async Task<LiveChangeResult> ApproveAsync(string requestId, string actor, bool dryRun, CancellationToken cancellationToken = default,
+        bool actorVerifiedAdmin = false)
     {
         await using var gate = await store.Registry.LockLiveAsync(LockTimeout, cancellationToken);
         await RepairAsync(actor, cancellationToken);
-        await RequireAdminAsync(actor, "approval_refused", [requestId], cancellationToken);
+        await RequireAdminAsync(actor, actorVerifiedAdmin, "approval_refused", [requestId], cancellationToken);
         var request = await store.Registry.GetRequestAsync(requestId, cancellationToken)
             ?? throw new WhetstoneException(ErrorCode.NotFound, $"no promotion request '{requestId}'");
         if (request.Status != RequestStatus.Pending)
@@ -114,11 +117,12 @@ public sealed class PromotionService(IWhetstoneStore store, AuditLog audit, Whet
 
     /// <summary>Undoes the latest live change (<paramref name="toPromotion"/> null), or returns to the state right
     /// after promotion <paramref name="toPromotion"/>.</summary>
-    public async Task<LiveChangeResult> RollbackAsync(string actor, string? toPromotion, bool dryRun, CancellationToken cancellationToken = default)
+    public async Task<LiveChangeResult> RollbackAsync(string actor, string? toPromotion, bool dryRun, CancellationToken cancellationToken = default,
+        bool actorVerifiedAdmin = false)
     {
         await using var gate = await store.Registry.LockLiveAsync(LockTimeout, cancellationToken);
         await RepairAsync(actor, cancellationToken);
-        await RequireAdminAsync(actor, "rollback_refused", toPromotion is null ? [] : [toPromotion], cancellationToken);
+        await RequireAdminAsync(actor, actorVerifiedAdmin, "rollback_refused", toPromotion is null ? [] : [toPromotion], cancellationToken);
         var history = (await store.Registry.ListChangesAsync(cancellationToken)).Where(c => c.State == ChangeState.Done).ToList();
         var aliases = await store.Registry.GetAliasesAsync(cancellationToken);
         string targetCandidate;
@@ -251,14 +255,14 @@ public sealed class PromotionService(IWhetstoneStore store, AuditLog audit, Whet
         return (current, aliases.Live!, pointer.SnapshotId);
     }
 
-    private async Task RequireAdminAsync(string actor, string action, IReadOnlyList<string> subjects, CancellationToken cancellationToken)
+    private async Task RequireAdminAsync(string actor, bool verified, string action, IReadOnlyList<string> subjects, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(actor))
         {
             throw new WhetstoneException(ErrorCode.BadInput, "--as NAME is required");
         }
 
-        if (!options.IsAdmin(actor))
+        if (!verified && !options.IsAdmin(actor))
         {
             await RefuseAsync(actor, action, "not_admin", $"'{actor}' is not an admin (Whetstone:Admins)", subjects, cancellationToken);
         }
