@@ -10,6 +10,14 @@ internal sealed partial class PersonNameDetector : IDetector
 {
     public const string Kind = "person";
 
+    // Case-insensitive cues as SearchValues: one vectorized pass (Contains(…, OrdinalIgnoreCase) is scalar in
+    // invariant globalization mode).
+    private static readonly System.Buffers.SearchValues<string> IntroductionCues = System.Buffers.SearchValues.Create(
+        ["name", "this is", "call me", "i am", "i'm", "signed"], StringComparison.OrdinalIgnoreCase);
+
+    private static readonly System.Buffers.SearchValues<string> NameFieldCues = System.Buffers.SearchValues.Create(
+        ["name\"", "person\""], StringComparison.OrdinalIgnoreCase);
+
     private const string NameWord = @"[A-Z][a-z'\u00E0-\u00FF]+(?:-[A-Z][a-z'\u00E0-\u00FF]+)?";
 
     [GeneratedRegex(@"\b(?:Hi|Hello|Hey|Dear|Thanks|Thank you|Welcome|Morning|Good (?:morning|afternoon|evening)|Bye|Goodbye)(?:,[ ]?|[ ])(?:(?:Mr|Mrs|Ms|Miss|Dr|Prof)\.?[ ])?(?<n>" + NameWord + @"(?:[ ](?:[A-Z]\.[ ])?" + NameWord + @"){0,2})(?=[ ]?[,!.:;?\n]|$)", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
@@ -38,9 +46,7 @@ internal sealed partial class PersonNameDetector : IDetector
             }
         }
 
-        if (span.Contains("name", StringComparison.OrdinalIgnoreCase) || span.Contains("this is", StringComparison.OrdinalIgnoreCase)
-            || span.Contains("call me", StringComparison.OrdinalIgnoreCase) || span.Contains("i am", StringComparison.OrdinalIgnoreCase)
-            || span.Contains("i'm", StringComparison.OrdinalIgnoreCase) || span.Contains("signed", StringComparison.OrdinalIgnoreCase))
+        if (span.IndexOfAny(IntroductionCues) >= 0)
         {
             foreach (Match m in Introduction().Matches(text))
             {
@@ -52,7 +58,7 @@ internal sealed partial class PersonNameDetector : IDetector
                 }
             }
 
-            if (span.Contains("name\"", StringComparison.OrdinalIgnoreCase) || span.Contains("person\"", StringComparison.OrdinalIgnoreCase))
+            if (span.IndexOfAny(NameFieldCues) >= 0)
             {
                 foreach (Match m in NameField().Matches(text))
                 {
