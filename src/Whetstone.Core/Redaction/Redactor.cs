@@ -136,9 +136,8 @@ public sealed partial class Redactor : ITrajectoryRedactor
     /// <summary>Redacts one text on its own (the <c>redact</c> command): findings are offsets into the input.</summary>
     public (string Redacted, IReadOnlyList<Finding> Findings) RedactText(string text)
     {
-        var scope = new Scope(this);
         var findings = Find(text);
-        return (findings.Count == 0 ? text : scope.Replace(text, findings), findings);
+        return (findings.Count == 0 ? text : new Scope(this).Replace(text, findings), findings);
     }
 
     /// <summary>All findings in <paramref name="text"/>, merged: sorted, non-overlapping, placeholders excluded,

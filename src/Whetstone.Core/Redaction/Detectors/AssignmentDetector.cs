@@ -19,6 +19,12 @@ internal sealed class AssignmentDetector : IDetector
     [
         "pass", "pwd", "secret", "token", "key", "auth", "cred", "sig", "cookie", "dsn", "user", "login", "pin", "otp",
         "salt", "hmac", "jwt", "pat",
+
+        // Compounds written in one lower-case word, whose secret word does not begin a word part ("apikey"):
+        // the names KeyNames classifies as secrets.
+        "apikey", "apitoken", "apisecret", "apipassword", "accesstoken", "accesskey", "refreshtoken", "idtoken", "sessiontoken",
+        "sessionkey", "bearertoken", "privatekey", "clientsecret", "appsecret", "masterkey", "licensekey", "signingkey",
+        "encryptionkey", "webhooksecret", "connectionstring", "connstr",
     ];
 
     private static readonly SearchValues<char> KeyChars = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-");

@@ -8,6 +8,9 @@ namespace Whetstone.Redaction.Detectors;
 /// not this token), optionally ending with <see cref="Suffix"/> and up to <see cref="TrailingPad"/> '=' signs.</summary>
 internal sealed record TokenRule(string Kind, string Prefix, SearchValues<char> Body, int Min, int Max)
 {
+    /// <summary>The body must begin with this text (counted in the body's length): a fixed encoded part.</summary>
+    public string? BodyPrefix { get; init; }
+
     /// <summary>The body must end with this text (counted in the body's length).</summary>
     public string? Suffix { get; init; }
 
@@ -120,6 +123,11 @@ internal sealed class PrefixedTokenDetector : IDetector
             }
 
             var body = text.AsSpan(bodyStart, run);
+            if (r.BodyPrefix is { } bodyPrefix && !body.StartsWith(bodyPrefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
             if (r.Suffix is { } suffix && !body.EndsWith(suffix, StringComparison.Ordinal))
             {
                 continue;
