@@ -13,7 +13,7 @@ namespace Whetstone.Bench;
 /// time (not wall time: the machine may be shared); throughput is in MiB of
 /// UTF-16 characters (≈ MiB of ASCII text).
 /// <para>usage: Whetstone.Bench redaction [--texts FILE.jsonl] [--runs FILE.jsonl [--max-runs N]] [--seconds S=2]
-/// [--only NAME]</para></summary>
+/// [--only NAME] | redaction --startup | redaction --write-names FILE</para></summary>
 internal static class RedactionBench
 {
     public static int Run(string[] args)
@@ -23,6 +23,13 @@ internal static class RedactionBench
         var seconds = double.Parse(Arg(args, "--seconds") ?? "2", CultureInfo.InvariantCulture);
         var only = Arg(args, "--only");
         var maxRuns = int.Parse(Arg(args, "--max-runs") ?? "5000", CultureInfo.InvariantCulture);
+        if (Arg(args, "--write-names") is { } namesFile)
+        {
+            // The embedded name lists, taken anew from Bogus's locale data.
+            File.WriteAllText(namesFile, Whetstone.Redaction.Detectors.NameLists.FromBogus().Serialize());
+            return 0;
+        }
+
         if (args.Contains("--startup"))
         {
             // What the first redaction in a fresh process costs, step by step (run it in a fresh process).
