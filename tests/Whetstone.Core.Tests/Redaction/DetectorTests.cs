@@ -58,6 +58,8 @@ public sealed class DetectorTests
     [InlineData("call me at +44 20 7946 0958 please", "phone", "+44 20 7946 0958")]
     [InlineData("my number is (415) 555-0132", "phone", "(415) 555-0132")]
     [InlineData("phone: 703-607-3363", "phone", "703-607-3363")]
+    [InlineData("you can text me on 4155550132 after six", "phone", "4155550132")]
+    [InlineData("Kind regards,\nMichael Steinke", "person", "Michael Steinke")]
     [InlineData("card 4111 1111 1111 1111 exp 12/29", "credit_card", "4111 1111 1111 1111")]
     [InlineData("IBAN GB82 WEST 1234 5698 7654 32 for the refund", "iban", "GB82 WEST 1234 5698 7654 32")]
     [InlineData("SSN 123-45-6789 on file", "us_ssn", "123-45-6789")]
