@@ -69,7 +69,7 @@ public sealed class ScanningTests
     {
         string[] keywords = ["token", "pass", "key", "dd_api", "user", "pin", "shipper"];
         var finder = new KeywordFinder(keywords);
-        Gen.Select(Text, Gen.Int[0, 20]).Sample((text, from) =>
+        Gen.Select(Text, Gen.Int[0, 400]).Sample((text, from) =>
         {
             from = Math.Min(from, text.Length);
             var expected = -1;
