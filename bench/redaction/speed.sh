@@ -28,7 +28,7 @@ fi
 seconds() { grep 'Elapsed (wall clock)' "$1" | awk '{print $NF}' | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }'; }
 cpu() { awk '/User time|System time/ {s += $NF} END {print s}' "$1"; }
 rss() { grep 'Maximum resident set size' "$1" | awk '{print int($NF / 1024)}'; }
-rate() { awk -v b="$1" -v s="$2" 'BEGIN{printf "%.1f", b/1048576/s}'; }
+rate() { awk -v b="$1" -v s="$2" 'BEGIN{printf (b/1048576/s < 1 ? "%.2f" : "%.1f"), b/1048576/s}'; }
 
 bytes=$(stat -c %s "$data")
 /usr/bin/time -v taskset -c 0 dotnet "$dll" redact --input "$data" --output "$work/out.jsonl" --home "$work/nohome" 2> "$work/time.txt"

@@ -173,13 +173,31 @@ public sealed partial class Redactor : ITrajectoryRedactor
             return raw;
         }
 
-        var placeholders = text.Contains('<') ? PlaceholderPattern().Matches(text) : null;
-        var ordered = raw
-            .Where(f => f.Start >= 0 && f.End <= text.Length && f.End > f.Start && !InsidePlaceholder(f, placeholders))
-            .Select((f, order) => (f, order))
-            .OrderBy(x => x.f.Start).ThenByDescending(x => x.f.Length).ThenBy(x => x.order)
-            .Select(x => x.f)
-            .ToList();
+        // Placeholders exist only where '<' and '>' do: most texts skip the pattern.
+        var placeholders = text.Contains('<') && text.Contains('>') ? PlaceholderPattern().Matches(text) : null;
+        var ordered = new List<Finding>(raw.Count);
+        foreach (var f in raw)
+        {
+            if (f.Start >= 0 && f.End <= text.Length && f.End > f.Start && !InsidePlaceholder(f, placeholders))
+            {
+                ordered.Add(f);
+            }
+        }
+
+        // By start, then longest first, then detector order (a stable insertion sort: few findings per text).
+        for (var i = 1; i < ordered.Count; i++)
+        {
+            var f = ordered[i];
+            var j = i - 1;
+            while (j >= 0 && (ordered[j].Start > f.Start || ordered[j].Start == f.Start && ordered[j].Length < f.Length))
+            {
+                ordered[j + 1] = ordered[j];
+                j--;
+            }
+
+            ordered[j + 1] = f;
+        }
+
         var merged = new List<Finding>(ordered.Count);
         foreach (var f in ordered)
         {

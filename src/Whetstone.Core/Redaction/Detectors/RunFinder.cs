@@ -110,6 +110,17 @@ internal sealed class RunFinder
                 mask = Mask(Vector256.LoadUnsafe(ref Unsafe.As<char, ushort>(ref r), (nuint)i))
                     | Mask(Vector256.LoadUnsafe(ref Unsafe.As<char, ushort>(ref r), (nuint)(i + 16))) << 16;
             }
+            else if (text.Length >= Block && Vector512.IsHardwareAccelerated)
+            {
+                // The last, partial block: the 32 characters that end the text, less those already looked at.
+                mask = (uint)Mask(Vector512.LoadUnsafe(ref Unsafe.As<char, ushort>(ref r), (nuint)(text.Length - Block))) >> (Block - n);
+            }
+            else if (text.Length >= Block && Vector256.IsHardwareAccelerated)
+            {
+                var last = text.Length - Block;
+                mask = (Mask(Vector256.LoadUnsafe(ref Unsafe.As<char, ushort>(ref r), (nuint)last))
+                    | Mask(Vector256.LoadUnsafe(ref Unsafe.As<char, ushort>(ref r), (nuint)(last + 16))) << 16) >> (Block - n);
+            }
             else
             {
                 mask = 0;
