@@ -20,6 +20,12 @@ using Whetstone.Trajectories;
 // the whole EvaluationRunner.RunAsync (requests, scoring, statistics, gate), of its request phase, and — for
 // comparison — of a bare HttpClient loop against the same endpoint (the endpoint's ceiling on this machine).
 // usage: Whetstone.Bench [--cases N=20000] [--concurrency C=64] [--server URL] [--raw-seconds S=5]
+//        Whetstone.Bench redaction [--texts FILE] [--runs FILE] …   (see RedactionBench.cs: where redaction spends its time)
+if (args.Length > 0 && args[0] == "redaction")
+{
+    return Whetstone.Bench.RedactionBench.Run(args[1..]);
+}
+
 var cases = Arg("--cases", 20000);
 var concurrency = Arg("--concurrency", 64);
 var rawSeconds = Arg("--raw-seconds", 5);

@@ -31,8 +31,9 @@ public sealed class IngestPipeline(ITrajectoryStore store, ITrajectoryRedactor r
         };
     }
 
-    /// <summary>Imports every readable item; bad records are counted and reported, never abort the import. Reading
-    /// and preparing the next batch overlaps with storing the previous one.</summary>
+    /// <summary>Imports every readable item; bad records are counted and reported, never abort the import. Three
+    /// stages overlap: while batch N is stored, batch N + 1 is redacted and scored on the thread pool, and batch
+    /// N + 2 is read on the calling thread. Batches are stored in order, one at a time.</summary>
     public async Task<IngestSummary> IngestAsync(
         IEnumerable<ReadItem> items,
         IProgress<IngestSummary>? progress = null,
@@ -40,6 +41,7 @@ public sealed class IngestPipeline(ITrajectoryStore store, ITrajectoryRedactor r
     {
         var summary = new IngestSummary();
         var batch = new List<Trajectory>(BatchSize);
+        Task<StoredTrajectory[]>? preparing = null;
         Task? storing = null;
         foreach (var item in items)
         {
@@ -53,12 +55,13 @@ public sealed class IngestPipeline(ITrajectoryStore store, ITrajectoryRedactor r
             batch.Add(item.Trajectory!);
             if (batch.Count >= BatchSize)
             {
-                storing = await HandOffAsync(storing, batch, summary, progress, cancellationToken);
+                (preparing, storing) = await HandOffAsync(preparing, storing, batch, summary, progress, cancellationToken);
                 batch = new List<Trajectory>(BatchSize);
             }
         }
 
-        storing = await HandOffAsync(storing, batch, summary, progress, cancellationToken);
+        (preparing, storing) = await HandOffAsync(preparing, storing, batch, summary, progress, cancellationToken);
+        (_, storing) = await HandOffAsync(preparing, storing, [], summary, progress, cancellationToken);
         if (storing is not null)
         {
             await storing;
@@ -68,31 +71,33 @@ public sealed class IngestPipeline(ITrajectoryStore store, ITrajectoryRedactor r
         return summary;
     }
 
-    /// <summary>Prepares <paramref name="batch"/>, waits for the previous batch to be stored, then starts storing
-    /// this one and returns that task.</summary>
-    private async Task<Task?> HandOffAsync(Task? previous, List<Trajectory> batch, IngestSummary summary,
+    /// <summary>Starts preparing <paramref name="batch"/> (if any) and, once the batch before it is prepared and
+    /// the one before that stored, starts storing the prepared one; returns the new preparing and storing tasks.</summary>
+    private async Task<(Task<StoredTrajectory[]>? Preparing, Task? Storing)> HandOffAsync(
+        Task<StoredTrajectory[]>? preparing, Task? storing, List<Trajectory> batch, IngestSummary summary,
         IProgress<IngestSummary>? progress, CancellationToken cancellationToken)
     {
-        if (batch.Count == 0)
+        if (preparing is not null)
         {
-            return previous;
-        }
-
-        var prepared = PrepareAll(batch, cancellationToken);
-        if (previous is not null)
-        {
-            await previous;
-            progress?.Report(summary);
-        }
-
-        return Task.Run(async () =>
-        {
-            var results = await store.InsertAsync(prepared, cancellationToken);
-            for (var i = 0; i < prepared.Length; i++)
+            var prepared = await preparing;
+            if (storing is not null)
             {
-                summary.Add(prepared[i], results[i]);
+                await storing;
+                progress?.Report(summary);
             }
-        }, cancellationToken);
+
+            storing = Task.Run(async () =>
+            {
+                var results = await store.InsertAsync(prepared, cancellationToken);
+                for (var i = 0; i < prepared.Length; i++)
+                {
+                    summary.Add(prepared[i], results[i]);
+                }
+            }, cancellationToken);
+        }
+
+        preparing = batch.Count == 0 ? null : Task.Run(() => PrepareAll(batch, cancellationToken), cancellationToken);
+        return (preparing, storing);
     }
 
     private StoredTrajectory[] PrepareAll(IReadOnlyList<Trajectory> trajectories, CancellationToken cancellationToken)

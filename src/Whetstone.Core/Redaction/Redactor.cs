@@ -24,9 +24,17 @@ public sealed partial class Redactor : ITrajectoryRedactor
     /// <summary>The kind whose values are replaced by a bare keyed hash (<c>h:…</c>), not a placeholder.</summary>
     public const string IdentifierKind = "identifier";
 
+    /// <summary>At most this many distinct JSON keys are remembered with what they say (<see cref="KeyInfo"/>);
+    /// keys past that are classified each time.</summary>
+    private const int MaxCachedKeys = 4096;
+
     private readonly IReadOnlyList<IDetector> _detectors;
     private readonly byte[] _idKey;
     private readonly RedactionPolicy _policy;
+
+    /// <summary>What each JSON key seen so far says about its value, so a key's patterns run once per redactor, not
+    /// twice per occurrence. Thread-safe: one redactor serves every ingest thread.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, KeyInfo> _keys = new(StringComparer.Ordinal);
 
     /// <param name="detectors">Detectors in priority order (earlier wins a tie between equal spans).</param>
     /// <param name="idKey">Secret key for the keyed hash of identifiers (per home).</param>
@@ -52,6 +60,26 @@ public sealed partial class Redactor : ITrajectoryRedactor
     /// <summary>Keys whose value is a person's name.</summary>
     [GeneratedRegex(@"(?i)^(?:full|first|last|given|family|middle|display|contact|customer|sender|recipient|patient|author|owner|real|legal|maiden|nick)[_\-]?name$|^(?:surname|forename|fullname|person)$", RegexOptions.CultureInvariant)]
     internal static partial Regex PersonKeyName();
+
+    /// <summary>What a key alone says (the value's checks come on top, in <see cref="Scope"/>).</summary>
+    private sealed record KeyInfo(bool Identifier, KeyClass Class, bool Person, bool Name, string? Pii);
+
+    private KeyInfo InfoOf(string key)
+    {
+        if (_keys.TryGetValue(key, out var info))
+        {
+            return info;
+        }
+
+        info = new KeyInfo(IdentifierKeyName().IsMatch(key), KeyNames.Classify(key), PersonKeyName().IsMatch(key),
+            key.Equals("name", StringComparison.OrdinalIgnoreCase), PiiKindOfKey(key));
+        if (_keys.Count < MaxCachedKeys)
+        {
+            _keys.TryAdd(key, info);
+        }
+
+        return info;
+    }
 
     /// <summary>Keys whose value is personal data of a known kind whatever its shape.</summary>
     private static string? PiiKindOfKey(string key) => key.ToLowerInvariant() switch
@@ -108,9 +136,8 @@ public sealed partial class Redactor : ITrajectoryRedactor
     /// <summary>Redacts one text on its own (the <c>redact</c> command): findings are offsets into the input.</summary>
     public (string Redacted, IReadOnlyList<Finding> Findings) RedactText(string text)
     {
-        var scope = new Scope(this);
         var findings = Find(text);
-        return (findings.Count == 0 ? text : scope.Replace(text, findings), findings);
+        return (findings.Count == 0 ? text : new Scope(this).Replace(text, findings), findings);
     }
 
     /// <summary>All findings in <paramref name="text"/>, merged: sorted, non-overlapping, placeholders excluded,
@@ -146,13 +173,31 @@ public sealed partial class Redactor : ITrajectoryRedactor
             return raw;
         }
 
-        var placeholders = text.Contains('<') ? PlaceholderPattern().Matches(text) : null;
-        var ordered = raw
-            .Where(f => f.Start >= 0 && f.End <= text.Length && f.End > f.Start && !InsidePlaceholder(f, placeholders))
-            .Select((f, order) => (f, order))
-            .OrderBy(x => x.f.Start).ThenByDescending(x => x.f.Length).ThenBy(x => x.order)
-            .Select(x => x.f)
-            .ToList();
+        // Placeholders exist only where '<' and '>' do: most texts skip the pattern.
+        var placeholders = text.Contains('<') && text.Contains('>') ? PlaceholderPattern().Matches(text) : null;
+        var ordered = new List<Finding>(raw.Count);
+        foreach (var f in raw)
+        {
+            if (f.Start >= 0 && f.End <= text.Length && f.End > f.Start && !InsidePlaceholder(f, placeholders))
+            {
+                ordered.Add(f);
+            }
+        }
+
+        // By start, then longest first, then detector order (a stable insertion sort: few findings per text).
+        for (var i = 1; i < ordered.Count; i++)
+        {
+            var f = ordered[i];
+            var j = i - 1;
+            while (j >= 0 && (ordered[j].Start > f.Start || ordered[j].Start == f.Start && ordered[j].Length < f.Length))
+            {
+                ordered[j + 1] = ordered[j];
+                j--;
+            }
+
+            ordered[j + 1] = f;
+        }
+
         var merged = new List<Finding>(ordered.Count);
         foreach (var f in ordered)
         {
@@ -209,6 +254,7 @@ public sealed partial class Redactor : ITrajectoryRedactor
         private readonly Dictionary<string, int> _next = new(StringComparer.Ordinal);
         private readonly Dictionary<string, int> _counts = new(StringComparer.Ordinal);
         private readonly Dictionary<string, IReadOnlyList<Finding>> _found = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, IReadOnlyList<Finding>> _final = new(StringComparer.Ordinal);
         private readonly Dictionary<string, string> _known = new(StringComparer.Ordinal);
         private readonly Dictionary<string, JsonElement?> _parsed = new(ReferenceEqualityComparer.Instance as IEqualityComparer<string> ?? StringComparer.Ordinal);
         private string[]? _knownValues;
@@ -420,12 +466,13 @@ public sealed partial class Redactor : ITrajectoryRedactor
                 return null;
             }
 
-            if (IdentifierKeyName().IsMatch(key))
+            var info = owner.InfoOf(key);
+            if (info.Identifier)
             {
                 return IdentifierKind;
             }
 
-            switch (KeyNames.Classify(key))
+            switch (info.Class)
             {
                 case KeyClass.Password:
                     return AssignmentDetector.PasswordKind;
@@ -437,12 +484,12 @@ public sealed partial class Redactor : ITrajectoryRedactor
                     return AssignmentDetector.SecretKind;
             }
 
-            if (PersonKeyName().IsMatch(key) || key.Equals("name", StringComparison.OrdinalIgnoreCase) && LooksLikePersonName(value))
+            if (info.Person || info.Name && LooksLikePersonName(value))
             {
                 return PersonNameDetector.Kind;
             }
 
-            return PiiKindOfKey(key) is { } pii && value.Length >= 3 && !SecretText.IsStandInWord(value) ? pii : null;
+            return info.Pii is { } pii && value.Length >= 3 && !SecretText.IsStandInWord(value) ? pii : null;
         }
 
         private static bool LooksLikePersonName(string value)
@@ -457,6 +504,12 @@ public sealed partial class Redactor : ITrajectoryRedactor
 
         private static bool IsPlaceholder(string value)
         {
+            // A whole-value match starts with '<' and ends with '>': most values are ruled out without the pattern.
+            if (value.Length < 5 || value[0] != '<' || value[^1] != '>')
+            {
+                return false;
+            }
+
             var m = PlaceholderPattern().Match(value);
             return m.Success && m.Length == value.Length;
         }
@@ -496,6 +549,18 @@ public sealed partial class Redactor : ITrajectoryRedactor
                 return text;
             }
 
+            var findings = FindingsFor(text);
+            return findings.Count == 0 ? text : Replace(text, findings);
+        }
+
+        /// <summary>Everything to replace in <paramref name="text"/>: its findings and the learned values in it.</summary>
+        private IReadOnlyList<Finding> FindingsFor(string text)
+        {
+            if (_final.TryGetValue(text, out var done))
+            {
+                return done;
+            }
+
             if (!_found.TryGetValue(text, out var findings))
             {
                 findings = owner.Find(text);
@@ -506,7 +571,8 @@ public sealed partial class Redactor : ITrajectoryRedactor
                 findings = WithKnown(text, findings);
             }
 
-            return findings.Count == 0 ? text : Replace(text, findings);
+            _final[text] = findings;
+            return findings;
         }
 
         /// <summary>Adds every occurrence of a learned value (at word boundaries) to the findings.</summary>
@@ -623,6 +689,12 @@ public sealed partial class Redactor : ITrajectoryRedactor
 
         private JsonElement Rewrite(string? key, JsonElement element)
         {
+            // Most tool arguments and results hold nothing sensitive: find that out without writing them again.
+            if (!Changes(key, element))
+            {
+                return element;
+            }
+
             var buffer = new ArrayBufferWriter<byte>();
             bool changed;
             using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -639,6 +711,54 @@ public sealed partial class Redactor : ITrajectoryRedactor
             return doc.RootElement.Clone();
         }
 
+        /// <summary>Whether <see cref="Write"/> would change anything in <paramref name="e"/> (the same decisions,
+        /// without writing or numbering placeholders).</summary>
+        private bool Changes(string? key, JsonElement e)
+        {
+            if (key is not null && e.ValueKind is JsonValueKind.String or JsonValueKind.Number)
+            {
+                var value = e.ValueKind == JsonValueKind.String ? e.GetString()! : e.GetRawText();
+                if (KeyKind(key, value) is { } kind && !owner._policy.IsAllowed(value) && owner._policy.ActionFor(kind) != RedactionAction.Keep)
+                {
+                    return true;
+                }
+            }
+            else if (key is not null && e.ValueKind is JsonValueKind.Object or JsonValueKind.Array
+                && owner.InfoOf(key).Class is KeyClass.Password or KeyClass.Secret && owner._policy.ActionFor(AssignmentDetector.SecretKind) != RedactionAction.Keep)
+            {
+                return true;
+            }
+
+            switch (e.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (var p in e.EnumerateObject())
+                    {
+                        if (Changes(p.Name, p.Value))
+                        {
+                            return true;
+                        }
+                    }
+
+                    return false;
+                case JsonValueKind.Array:
+                    foreach (var item in e.EnumerateArray())
+                    {
+                        if (Changes(key, item))
+                        {
+                            return true;
+                        }
+                    }
+
+                    return false;
+                case JsonValueKind.String:
+                    var text = e.GetString();
+                    return !string.IsNullOrEmpty(text) && FindingsFor(text).Count > 0;
+                default:
+                    return false;
+            }
+        }
+
         /// <summary>Writes the redacted form of <paramref name="e"/>; returns whether anything differs.</summary>
         private bool Write(Utf8JsonWriter w, string? key, JsonElement e)
         {
@@ -652,7 +772,7 @@ public sealed partial class Redactor : ITrajectoryRedactor
                 }
             }
             else if (key is not null && e.ValueKind is JsonValueKind.Object or JsonValueKind.Array
-                && KeyNames.Classify(key) is KeyClass.Password or KeyClass.Secret && owner._policy.ActionFor(AssignmentDetector.SecretKind) != RedactionAction.Keep)
+                && owner.InfoOf(key).Class is KeyClass.Password or KeyClass.Secret && owner._policy.ActionFor(AssignmentDetector.SecretKind) != RedactionAction.Keep)
             {
                 // A key that names a secret redacts its value whatever its shape.
                 w.WriteStringValue(Placeholder(AssignmentDetector.SecretKind, e.GetRawText()));

@@ -104,22 +104,66 @@ public static class TrajectoryFileReader
         MaxDepth = 256,
     };
 
+    /// <summary>Lines read at a time; their records are parsed in parallel (parsing is most of an import's reading
+    /// cost, and a single reading thread would leave the other cores to wait for it).</summary>
+    private const int ChunkLines = 256;
+
+    /// <summary>Fewer lines than this are parsed on the calling thread.</summary>
+    private const int ParallelFrom = 16;
+
     private static IEnumerable<ReadItem> ReadLines(StreamReader reader, string first, int firstNumber, string fileName, string format)
     {
-        var line = first;
+        var lines = new List<(string Text, int Number)>(ChunkLines);
+        string? line = first;
         var number = firstNumber;
         while (line is not null)
         {
-            if (!string.IsNullOrWhiteSpace(line))
+            lines.Clear();
+            while (line is not null && lines.Count < ChunkLines)
             {
-                foreach (var item in ReadLine(line, number, fileName, format))
+                if (!string.IsNullOrWhiteSpace(line))
+                {
+                    lines.Add((line, number));
+                }
+
+                line = reader.ReadLine();
+                number++;
+            }
+
+            // Items come out in line order; a line whose parsing threw rethrows at its place, as a serial read would.
+            var parsed = new (IReadOnlyList<ReadItem>? Items, System.Runtime.ExceptionServices.ExceptionDispatchInfo? Error)[lines.Count];
+            void Parse(int i)
+            {
+                try
+                {
+                    parsed[i] = (ReadLine(lines[i].Text, lines[i].Number, fileName, format), null);
+                }
+                catch (Exception e)
+                {
+                    parsed[i] = (null, System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e));
+                }
+            }
+
+            if (lines.Count >= ParallelFrom)
+            {
+                Parallel.For(0, lines.Count, Parse);
+            }
+            else
+            {
+                for (var i = 0; i < lines.Count; i++)
+                {
+                    Parse(i);
+                }
+            }
+
+            foreach (var (items, error) in parsed)
+            {
+                error?.Throw();
+                foreach (var item in items!)
                 {
                     yield return item;
                 }
             }
-
-            line = reader.ReadLine();
-            number++;
         }
     }
 

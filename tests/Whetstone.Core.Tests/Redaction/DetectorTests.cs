@@ -34,6 +34,9 @@ public sealed class DetectorTests
     [InlineData("curl -u admin:Xk29!vLp7q https://x.example/api", "basic_auth_credentials", "admin:Xk29!vLp7q")]
     [InlineData("var apiToken string = \"Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB\"", "secret", "Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB")]
     [InlineData("DATADOG_API_KEY: 0123456789abcdef0123456789abcdef", "datadog_api_key", "0123456789abcdef0123456789abcdef")]
+    [InlineData("curl -H \"apikey: 3f2b8c1e-5d4a-4e9b-8f7c-2a1b0c9d8e7f\" https://x.example", "secret", "3f2b8c1e-5d4a-4e9b-8f7c-2a1b0c9d8e7f")]
+    [InlineData("{\"accesstoken\": \"Qw8xZ2vR5tY7uI9oP1aS3dF0\"}", "secret", "Qw8xZ2vR5tY7uI9oP1aS3dF0")]
+    [InlineData("key bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29tLz9BY3Rpb249Q2FsbFdpdGhCZWFyZXJUb2tlbg== set", "aws_bedrock_api_key", "bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29tLz9BY3Rpb249Q2FsbFdpdGhCZWFyZXJUb2tlbg==")]
     public void Find_Secret_MasksItWholeWithItsKind(string text, string kind, string secret)
     {
         var findings = Find(text);
@@ -55,6 +58,8 @@ public sealed class DetectorTests
     [InlineData("call me at +44 20 7946 0958 please", "phone", "+44 20 7946 0958")]
     [InlineData("my number is (415) 555-0132", "phone", "(415) 555-0132")]
     [InlineData("phone: 703-607-3363", "phone", "703-607-3363")]
+    [InlineData("you can text me on 4155550132 after six", "phone", "4155550132")]
+    [InlineData("Kind regards,\nMichael Steinke", "person", "Michael Steinke")]
     [InlineData("card 4111 1111 1111 1111 exp 12/29", "credit_card", "4111 1111 1111 1111")]
     [InlineData("IBAN GB82 WEST 1234 5698 7654 32 for the refund", "iban", "GB82 WEST 1234 5698 7654 32")]
     [InlineData("SSN 123-45-6789 on file", "us_ssn", "123-45-6789")]
@@ -102,6 +107,7 @@ public sealed class DetectorTests
     [InlineData("const keyStr = \"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789\"")]
     [InlineData("-----BEGIN PRIVATE KEY-----\nanything\n-----END PRIVATE KEY-----")]
     [InlineData("localhost is 127.0.0.1")]
+    [InlineData("bedrock-api-key-ZXhhbXBsZS5jb20vP0FjdGlvbj1DYWxsV2l0aEJlYXJlcg")]
     public void Find_HardNegative_ReportsNothing(string text)
     {
         Assert.Empty(Find(text));

@@ -49,6 +49,34 @@ public class ReaderTests
     }
 
     [Fact]
+    public void Read_ManyLinesWithBadAndBlankOnes_ItemsInLineOrderWithTheirLineNumbers()
+    {
+        // More lines than one parallel chunk: order, line numbers and errors must come out as a serial read gives them.
+        var lines = new List<string>();
+        for (var i = 0; i < 700; i++)
+        {
+            lines.Add(i == 300 ? "{ not json" : i % 97 == 0 ? "   " : $$"""{"id":"r{{i}}","messages":[{"role":"user","content":"hello {{i}}"}]}""");
+        }
+
+        var items = ReadText(string.Join("\n", lines));
+
+        var expected = Enumerable.Range(0, 700).Where(i => i % 97 != 0).ToList();
+        Assert.Equal(expected.Count, items.Count);
+        for (var k = 0; k < expected.Count; k++)
+        {
+            var i = expected[k];
+            if (i == 300)
+            {
+                Assert.Equal(301, items[k].Error!.Line);
+            }
+            else
+            {
+                Assert.Equal("r" + i, items[k].Trajectory!.Id);
+            }
+        }
+    }
+
+    [Fact]
     public void OpenAi_EveryToolTalkSample_IsRead()
     {
         var items = TrajectoryFileReader.Read(File.OpenRead(TestPaths.ToolTalk), "tooltalk.jsonl").ToList();

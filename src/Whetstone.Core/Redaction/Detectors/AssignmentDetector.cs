@@ -19,18 +19,30 @@ internal sealed class AssignmentDetector : IDetector
     [
         "pass", "pwd", "secret", "token", "key", "auth", "cred", "sig", "cookie", "dsn", "user", "login", "pin", "otp",
         "salt", "hmac", "jwt", "pat",
+
+        // Compounds written in one lower-case word, whose secret word does not begin a word part ("apikey"):
+        // the names KeyNames classifies as secrets.
+        "apikey", "apitoken", "apisecret", "apipassword", "accesstoken", "accesskey", "refreshtoken", "idtoken", "sessiontoken",
+        "sessionkey", "bearertoken", "privatekey", "clientsecret", "appsecret", "masterkey", "licensekey", "signingkey",
+        "encryptionkey", "webhooksecret", "connectionstring", "connstr",
     ];
 
     private static readonly SearchValues<char> KeyChars = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-");
 
-    private readonly SearchValues<string> _keywords;
-    private readonly Dictionary<string, ProviderRule[]> _providers;
+    private readonly KeywordFinder _keywords;
+
+    /// <summary>Provider keywords (lower case) with their rules, in <see cref="ProviderKeywords.All"/> order.</summary>
+    private readonly (string Keyword, ProviderRule[] Rules)[] _providers;
+
+    /// <summary>The provider keywords searched in a key, in one pass.</summary>
+    private readonly SearchValues<string> _providerWords;
 
     public AssignmentDetector()
     {
         _providers = ProviderKeywords.All.GroupBy(p => p.Keyword, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
-        _keywords = SearchValues.Create(SecretKeywords.Concat(_providers.Keys).Distinct().ToArray(), StringComparison.OrdinalIgnoreCase);
+            .Select(g => (g.Key, g.ToArray())).ToArray();
+        _providerWords = SearchValues.Create(_providers.Select(p => p.Keyword).ToArray(), StringComparison.OrdinalIgnoreCase);
+        _keywords = new KeywordFinder(SecretKeywords.Concat(_providers.Select(p => p.Keyword)));
     }
 
     public void Detect(string text, ICollection<Finding> findings)
@@ -38,19 +50,11 @@ internal sealed class AssignmentDetector : IDetector
         var at = 0;
         while (at < text.Length)
         {
-            var hit = text.AsSpan(at).IndexOfAny(_keywords);
-            if (hit < 0)
+            // The keyword must start a word of the key ("shipping" holds no "pin", "path" no "pat").
+            var i = _keywords.Next(text, at);
+            if (i < 0)
             {
                 return;
-            }
-
-            var i = at + hit;
-
-            // The keyword must start a word of the key ("shipping" holds no "pin", "path" no "pat").
-            if (i > 0 && char.IsAsciiLetterLower(text[i - 1]) && char.IsAsciiLetterLower(text[i]))
-            {
-                at = i + 1;
-                continue;
             }
 
             var ks = i;
@@ -99,6 +103,12 @@ internal sealed class AssignmentDetector : IDetector
     /// Capitalised or UPPER case), so <c>sumObj</c> is not taken for <c>sumo</c>.</summary>
     private ProviderRule[]? ProviderFor(ReadOnlySpan<char> key)
     {
+        // Most keys hold no provider keyword at all: one search over the key rules them out.
+        if (key.IndexOfAny(_providerWords) < 0)
+        {
+            return null;
+        }
+
         ProviderRule[]? best = null;
         var bestLength = 0;
         foreach (var (keyword, rules) in _providers)

@@ -11,6 +11,9 @@ internal sealed partial class CryptoWalletDetector : IDetector
 {
     public const string Kind = "crypto_wallet";
 
+    private static readonly System.Buffers.SearchValues<string> Bech32Prefixes =
+        System.Buffers.SearchValues.Create(["bc1", "ltc1", "tb1"], StringComparison.OrdinalIgnoreCase);
+
     private const string Base58Alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 
     [GeneratedRegex(@"(?<![A-Za-z0-9])[13LM][1-9A-HJ-NP-Za-km-z]{25,34}(?![A-Za-z0-9])", RegexOptions.CultureInvariant)]
@@ -32,7 +35,7 @@ internal sealed partial class CryptoWalletDetector : IDetector
             }
         }
 
-        if (text.Contains("1", StringComparison.Ordinal) && (text.Contains("bc1", StringComparison.OrdinalIgnoreCase) || text.Contains("ltc1", StringComparison.OrdinalIgnoreCase) || text.Contains("tb1", StringComparison.OrdinalIgnoreCase)))
+        if (text.AsSpan().IndexOfAny(Bech32Prefixes) >= 0)
         {
             foreach (var m in Bech32().EnumerateMatches(text))
             {

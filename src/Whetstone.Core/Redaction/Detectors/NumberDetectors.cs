@@ -151,6 +151,9 @@ internal sealed partial class SsnDetector : IDetector
 {
     public const string Kind = "us_ssn";
 
+    private static readonly System.Buffers.SearchValues<string> Cues =
+        System.Buffers.SearchValues.Create(["ssn", "social security"], StringComparison.OrdinalIgnoreCase);
+
     [GeneratedRegex(@"(?<![\w.-])(?!000|666|9[0-9]{2})[0-9]{3}-(?!00)[0-9]{2}-(?!0000)[0-9]{4}(?![\w]|[.-][0-9])", RegexOptions.CultureInvariant)]
     private static partial Regex Dashed();
 
@@ -167,7 +170,7 @@ internal sealed partial class SsnDetector : IDetector
             }
         }
 
-        if (text.Contains("ssn", StringComparison.OrdinalIgnoreCase) || text.Contains("social security", StringComparison.OrdinalIgnoreCase))
+        if (text.AsSpan().IndexOfAny(Cues) >= 0)
         {
             foreach (Match m in InContext().Matches(text))
             {

@@ -10,6 +10,22 @@ internal sealed partial class PersonNameDetector : IDetector
 {
     public const string Kind = "person";
 
+    // Case-insensitive cues as SearchValues: one vectorized pass (Contains(…, OrdinalIgnoreCase) is scalar in
+    // invariant globalization mode).
+    private static readonly System.Buffers.SearchValues<string> IntroductionCues = System.Buffers.SearchValues.Create(
+        ["name", "this is", "call me", "i am", "i'm", "signed"], StringComparison.OrdinalIgnoreCase);
+
+    private static readonly System.Buffers.SearchValues<string> NameFieldCues = System.Buffers.SearchValues.Create(
+        ["name\"", "person\""], StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>A word every <see cref="Greeting"/> begins with (the pattern is case-sensitive).</summary>
+    private static readonly System.Buffers.SearchValues<string> GreetingCues = System.Buffers.SearchValues.Create(
+        ["Hi", "He", "Dear", "Thank", "Welcome", "Morning", "Good", "Bye"], StringComparison.Ordinal);
+
+    /// <summary>A word every <see cref="SignOff"/> holds.</summary>
+    private static readonly System.Buffers.SearchValues<string> SignOffCues = System.Buffers.SearchValues.Create(
+        ["regards", "best", "cheers", "thank", "sincerely", "yours"], StringComparison.OrdinalIgnoreCase);
+
     private const string NameWord = @"[A-Z][a-z'\u00E0-\u00FF]+(?:-[A-Z][a-z'\u00E0-\u00FF]+)?";
 
     [GeneratedRegex(@"\b(?:Hi|Hello|Hey|Dear|Thanks|Thank you|Welcome|Morning|Good (?:morning|afternoon|evening)|Bye|Goodbye)(?:,[ ]?|[ ])(?:(?:Mr|Mrs|Ms|Miss|Dr|Prof)\.?[ ])?(?<n>" + NameWord + @"(?:[ ](?:[A-Z]\.[ ])?" + NameWord + @"){0,2})(?=[ ]?[,!.:;?\n]|$)", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
@@ -29,18 +45,19 @@ internal sealed partial class PersonNameDetector : IDetector
         var span = text.AsSpan();
         var lists = NameLists.Instance;
 
-        foreach (Match m in Greeting().Matches(text))
+        if (span.IndexOfAny(GreetingCues) >= 0)
         {
-            var g = m.Groups["n"];
-            if (IsPlausible(g.ValueSpan, lists, requireListed: false))
+            foreach (Match m in Greeting().Matches(text))
             {
-                findings.Add(new Finding(g.Index, g.Index + g.Length, Kind));
+                var g = m.Groups["n"];
+                if (IsPlausible(g.ValueSpan, lists, requireListed: false))
+                {
+                    findings.Add(new Finding(g.Index, g.Index + g.Length, Kind));
+                }
             }
         }
 
-        if (span.Contains("name", StringComparison.OrdinalIgnoreCase) || span.Contains("this is", StringComparison.OrdinalIgnoreCase)
-            || span.Contains("call me", StringComparison.OrdinalIgnoreCase) || span.Contains("i am", StringComparison.OrdinalIgnoreCase)
-            || span.Contains("i'm", StringComparison.OrdinalIgnoreCase) || span.Contains("signed", StringComparison.OrdinalIgnoreCase))
+        if (span.IndexOfAny(IntroductionCues) >= 0)
         {
             foreach (Match m in Introduction().Matches(text))
             {
@@ -52,7 +69,7 @@ internal sealed partial class PersonNameDetector : IDetector
                 }
             }
 
-            if (span.Contains("name\"", StringComparison.OrdinalIgnoreCase) || span.Contains("person\"", StringComparison.OrdinalIgnoreCase))
+            if (span.IndexOfAny(NameFieldCues) >= 0)
             {
                 foreach (Match m in NameField().Matches(text))
                 {
@@ -65,7 +82,7 @@ internal sealed partial class PersonNameDetector : IDetector
             }
         }
 
-        if (span.Contains('\n') || span.Contains("\\n", StringComparison.Ordinal))
+        if ((span.Contains('\n') || span.Contains("\\n", StringComparison.Ordinal)) && span.IndexOfAny(SignOffCues) >= 0)
         {
             foreach (Match m in SignOff().Matches(text))
             {

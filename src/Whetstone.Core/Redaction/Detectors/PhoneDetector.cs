@@ -14,6 +14,9 @@ internal sealed partial class PhoneDetector : IDetector
 
     private static readonly PhoneNumberUtil Util = PhoneNumberUtil.GetInstance();
 
+    /// <summary>Runs of at least nine digits, the shortest number <see cref="KeywordBare"/> accepts.</summary>
+    private static readonly RunFinder BareDigits = new("0123456789", 9);
+
     /// <summary>Regions tried for national numbers that start with a trunk 0.</summary>
     private static readonly string[] TrunkRegions = ["GB", "DE", "FR", "IT", "ES", "NL", "AU", "IN", "BR", "JP", "ZA", "IE", "BE", "CH", "AT", "SE", "PL"];
 
@@ -58,6 +61,13 @@ internal sealed partial class PhoneDetector : IDetector
                     findings.Add(new Finding(m.Index, m.Index + m.Length, Kind));
                 }
             }
+        }
+
+        // A bare number is nine or more digits in a row: look for the keywords only where such a run exists
+        // (their case-insensitive search is most of this detector's time otherwise).
+        if (!BareDigits.Next(text, 0, out _, out _))
+        {
+            return;
         }
 
         foreach (Match m in KeywordBare().Matches(text))

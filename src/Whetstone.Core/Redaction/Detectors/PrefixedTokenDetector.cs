@@ -8,6 +8,9 @@ namespace Whetstone.Redaction.Detectors;
 /// not this token), optionally ending with <see cref="Suffix"/> and up to <see cref="TrailingPad"/> '=' signs.</summary>
 internal sealed record TokenRule(string Kind, string Prefix, SearchValues<char> Body, int Min, int Max)
 {
+    /// <summary>The body must begin with this text (counted in the body's length): a fixed encoded part.</summary>
+    public string? BodyPrefix { get; init; }
+
     /// <summary>The body must end with this text (counted in the body's length).</summary>
     public string? Suffix { get; init; }
 
@@ -25,52 +28,74 @@ internal sealed record TokenRule(string Kind, string Prefix, SearchValues<char> 
 }
 
 /// <summary>Finds credentials that carry a fixed prefix (<c>ghp_</c>, <c>xoxb-</c>, <c>sk_live_</c>, <c>AKIA</c>, …).
-/// All prefixes are searched at once with a vectorized multi-string search; only at a hit is the body checked, so
-/// text without any prefix costs one pass.</summary>
+/// Every token is a run of at least <see cref="MinLength"/> characters of one alphabet (the union of the prefixes' and
+/// bodies' characters), so only runs of that alphabet long enough to hold a token are looked at (found by a
+/// <see cref="RunFinder"/>, a few vector instructions per 32 characters). Inside such a run a token can start only at the run's start or after a separator (<c>- = + / $ ~</c>, not <c>.</c>);
+/// there the rules are picked by the first two characters.</summary>
 internal sealed class PrefixedTokenDetector : IDetector
 {
-    private readonly SearchValues<string> _prefixes;
     private readonly FrozenDictionary<int, TokenRule[]> _byStart;
+    private readonly RunFinder _runs;
 
     public PrefixedTokenDetector(IEnumerable<TokenRule> rules)
     {
         var list = rules.ToList();
-        _prefixes = SearchValues.Create(list.Select(r => r.Prefix).Distinct(StringComparer.Ordinal).ToArray(), StringComparison.Ordinal);
         _byStart = list.GroupBy(r => Key(r.Prefix[0], r.Prefix.Length > 1 ? r.Prefix[1] : '\0'))
             .ToFrozenDictionary(g => g.Key, g => g.OrderByDescending(r => r.Prefix.Length).ToArray());
+        var alphabet = new List<char>();
+        for (var c = (char)0; c < 128; c++)
+        {
+            if (list.Any(r => r.Body.Contains(c) || r.Prefix.Contains(c, StringComparison.Ordinal)))
+            {
+                alphabet.Add(c);
+            }
+        }
+
+        MinLength = list.Min(r => r.Prefix.Length + Math.Max(r.Min, 1));
+        _runs = new RunFinder(new string([.. alphabet]), MinLength);
         Rules = list;
     }
 
     public IReadOnlyList<TokenRule> Rules { get; }
 
+    /// <summary>The shortest token any rule accepts (prefix and body).</summary>
+    public int MinLength { get; }
+
     private static int Key(char a, char b) => (a << 16) | b;
 
     public void Detect(string text, ICollection<Finding> findings)
     {
-        var at = 0;
-        while (at < text.Length)
+        var from = 0;
+        while (_runs.Next(text, from, out var start, out var end))
         {
-            var hit = text.AsSpan(at).IndexOfAny(_prefixes);
-            if (hit < 0)
-            {
-                return;
-            }
-
-            var i = at + hit;
-            var end = TryMatch(text, i, out var kind);
-            if (end > i)
-            {
-                findings.Add(new Finding(i, end, kind!));
-                at = end;
-            }
-            else
-            {
-                at = i + 1;
-            }
+            ScanRun(text, start, end, findings);
+            from = end;
         }
     }
 
-    private int TryMatch(string text, int i, out string? kind)
+    /// <summary>Tries every place in the run [<paramref name="start"/>, <paramref name="end"/>) where a token may
+    /// begin: the run's start and each position after a separator, while a token still fits.</summary>
+    private void ScanRun(string text, int start, int end, ICollection<Finding> findings)
+    {
+        var i = start;
+        while (end - i >= MinLength)
+        {
+            if (i == start || !SecretText.IsWordChar(text[i - 1]) && text[i - 1] != '.')
+            {
+                var matchEnd = TryMatch(text, i, out var kind);
+                if (matchEnd > i)
+                {
+                    findings.Add(new Finding(i, matchEnd, kind!));
+                    i = matchEnd;
+                    continue;
+                }
+            }
+
+            i++;
+        }
+    }
+
+    internal int TryMatch(string text, int i, out string? kind)
     {
         kind = null;
         if (i > 0 && (SecretText.IsWordChar(text[i - 1]) || text[i - 1] == '.'))
@@ -98,6 +123,11 @@ internal sealed class PrefixedTokenDetector : IDetector
             }
 
             var body = text.AsSpan(bodyStart, run);
+            if (r.BodyPrefix is { } bodyPrefix && !body.StartsWith(bodyPrefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
             if (r.Suffix is { } suffix && !body.EndsWith(suffix, StringComparison.Ordinal))
             {
                 continue;

@@ -20,6 +20,8 @@ internal static class SecretText
     public static readonly SearchValues<char> Base64Url = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_-");
     public static readonly SearchValues<char> Bech32 = SearchValues.Create("qpzry9x8gf2tvdw0s3jn54khce6mua7lQPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L");
 
+    private static readonly SearchValues<string> RedactedMarks = SearchValues.Create(["[redacted", "redacted]"], StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Letters, digits and underscore: what may not touch a token on the left.</summary>
     public static bool IsWordChar(char c) => char.IsAsciiLetterOrDigit(c) || c == '_' || (c > 127 && char.IsLetterOrDigit(c));
 
@@ -74,8 +76,8 @@ internal static class SecretText
         }
 
         if (value.EndsWith("EXAMPLE", StringComparison.Ordinal) || value.Contains("EXAMPLEKEY", StringComparison.Ordinal)
-            || value.Contains("..", StringComparison.Ordinal) || value.Contains('…') || value.Contains("[redacted", StringComparison.OrdinalIgnoreCase)
-            || value.Contains("redacted]", StringComparison.OrdinalIgnoreCase))
+            || value.Contains("..", StringComparison.Ordinal) || value.Contains('…')
+            || value.IndexOfAny('[', ']') >= 0 && value.IndexOfAny(RedactedMarks) >= 0)
         {
             return true;
         }

@@ -11,6 +11,10 @@ internal sealed partial class StructuredSecretDetector : IDetector
 {
     private const RegexOptions Options = RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture;
 
+    // Case-insensitive cues as SearchValues: vectorized, unlike Contains(…, OrdinalIgnoreCase) in invariant mode.
+    private static readonly System.Buffers.SearchValues<string> AuthorizationWord = System.Buffers.SearchValues.Create(["uthorization"], StringComparison.OrdinalIgnoreCase);
+    private static readonly System.Buffers.SearchValues<string> DiscordWord = System.Buffers.SearchValues.Create(["iscord"], StringComparison.OrdinalIgnoreCase);
+
     [GeneratedRegex(@"(?<![A-Za-z0-9_])xox(?:b-[0-9]{8,14}-(?:[0-9]{8,14}-)?[A-Za-z0-9]{18,34}|[pe]-[0-9]{8,14}-[0-9]{8,14}-[0-9]{8,14}-[A-Za-z0-9]{28,64}|[aors]-(?:[0-9]-)?[0-9]{6,14}-[0-9]{6,14}-[0-9]{6,14}-[A-Za-z0-9]{10,64}|e\.xox[bp]-1-[A-Za-z0-9]{100,250}|e-1-[A-Za-z0-9]{100,250})(?![A-Za-z0-9_-])", Options)]
     private static partial Regex Slack();
 
@@ -78,7 +82,8 @@ internal sealed partial class StructuredSecretDetector : IDetector
     public void Detect(string text, ICollection<Finding> findings)
     {
         var span = text.AsSpan();
-        if (span.Contains("xox", StringComparison.Ordinal))
+        var cues = PresentCues(span);
+        if (Has(cues, Cue.Slack))
         {
             foreach (var m in Slack().EnumerateMatches(text))
             {
@@ -93,7 +98,7 @@ internal sealed partial class StructuredSecretDetector : IDetector
             }
         }
 
-        if (span.Contains("hooks.slack.com", StringComparison.Ordinal))
+        if (Has(cues, Cue.SlackWebhook))
         {
             Add(SlackWebhook(), text, "slack_webhook_url", findings);
         }
@@ -106,12 +111,12 @@ internal sealed partial class StructuredSecretDetector : IDetector
             }
         }
 
-        if (span.Contains(".ey", StringComparison.Ordinal))
+        if (Has(cues, Cue.Jwt))
         {
             Add(Jwt(), text, "jwt", findings);
         }
 
-        if (span.Contains("-----BEGIN", StringComparison.Ordinal) && span.Contains("PRIVATE KEY", StringComparison.Ordinal))
+        if (Has(cues, Cue.Pem) && span.Contains("PRIVATE KEY", StringComparison.Ordinal))
         {
             var any = false;
             foreach (var m in PemKey().EnumerateMatches(text))
@@ -126,7 +131,7 @@ internal sealed partial class StructuredSecretDetector : IDetector
             }
         }
 
-        if (span.Contains("://", StringComparison.Ordinal) && span.Contains('@'))
+        if (Has(cues, Cue.Url) && span.Contains('@'))
         {
             foreach (Match m in UrlCredentials().Matches(text))
             {
@@ -139,7 +144,7 @@ internal sealed partial class StructuredSecretDetector : IDetector
             }
         }
 
-        if (span.Contains("uthorization", StringComparison.OrdinalIgnoreCase))
+        if (span.IndexOfAny(AuthorizationWord) >= 0)
         {
             foreach (Match m in Authorization().Matches(text))
             {
@@ -147,7 +152,7 @@ internal sealed partial class StructuredSecretDetector : IDetector
             }
         }
 
-        if (span.Contains("earer", StringComparison.Ordinal))
+        if (Has(cues, Cue.Bearer))
         {
             foreach (Match m in Bearer().Matches(text))
             {
@@ -159,33 +164,33 @@ internal sealed partial class StructuredSecretDetector : IDetector
             }
         }
 
-        if (span.Contains(":AA", StringComparison.Ordinal))
+        if (Has(cues, Cue.Telegram))
         {
             Add(Telegram(), text, "telegram_bot_token", findings);
         }
 
-        if (span.Contains("iscord", StringComparison.OrdinalIgnoreCase))
+        if (span.IndexOfAny(DiscordWord) >= 0)
         {
             Add(DiscordBot(), text, "discord_bot_token", findings);
             Add(DiscordWebhook(), text, "discord_webhook_url", findings);
         }
 
-        if (span.Contains('|') || span.Contains("%7C", StringComparison.Ordinal))
+        if (Has(cues, Cue.EncodedBar) || span.Contains('|'))
         {
             Add(FacebookAppToken(), text, "facebook_app_token", findings);
         }
 
-        if (span.Contains("-us", StringComparison.Ordinal))
+        if (Has(cues, Cue.Mailchimp))
         {
             Add(Mailchimp(), text, "mailchimp_api_key", findings);
         }
 
-        if (span.Contains("_mmk", StringComparison.Ordinal))
+        if (Has(cues, Cue.MaxMind))
         {
             Add(MaxMind(), text, "maxmind_license_key", findings);
         }
 
-        if (span.Contains("A3-", StringComparison.Ordinal))
+        if (Has(cues, Cue.OnePassword))
         {
             foreach (var m in OnePasswordSecretKey().EnumerateMatches(text))
             {
@@ -193,17 +198,17 @@ internal sealed partial class StructuredSecretDetector : IDetector
             }
         }
 
-        if (span.Contains(".atlasv1.", StringComparison.Ordinal))
+        if (Has(cues, Cue.Terraform))
         {
             Add(TerraformCloud(), text, "terraform_cloud_token", findings);
         }
 
-        if (span.Contains("webhook.office.com", StringComparison.Ordinal))
+        if (Has(cues, Cue.Teams))
         {
             Add(TeamsWebhook(), text, "teams_webhook_url", findings);
         }
 
-        if (span.Contains("at.", StringComparison.Ordinal))
+        if (Has(cues, Cue.HarnessPat) || Has(cues, Cue.HarnessSat))
         {
             Add(Harness(), text, "harness_token", findings);
         }
@@ -216,10 +221,54 @@ internal sealed partial class StructuredSecretDetector : IDetector
             }
         }
 
-        if (span.Contains("curl", StringComparison.Ordinal))
+        if (Has(cues, Cue.Curl))
         {
             CurlUser(text, findings);
         }
+    }
+
+    /// <summary>The literals of three or more characters the patterns need, in <see cref="Cue"/> order: found
+    /// together in one vectorized pass instead of one substring search each. (Two-character literals are searched on
+    /// their own: a two-character search has no false candidates, while in a multi-string search they would make
+    /// every search weaker.)</summary>
+    private static readonly string[] CueWords =
+    [
+        "xox", "hooks.slack.com", ".ey", "-----BEGIN", "://", "earer", ":AA", "%7C", "-us", "_mmk", "A3-", ".atlasv1.",
+        "webhook.office.com", "pat.", "sat.", "curl",
+    ];
+
+    private static readonly System.Buffers.SearchValues<string> Cues = System.Buffers.SearchValues.Create(CueWords, StringComparison.Ordinal);
+
+    private enum Cue
+    {
+        Slack, SlackWebhook, Jwt, Pem, Url, Bearer, Telegram, EncodedBar, Mailchimp, MaxMind, OnePassword, Terraform, Teams,
+        HarnessPat, HarnessSat, Curl,
+    }
+
+    private static bool Has(int cues, Cue cue) => (cues >> (int)cue & 1) != 0;
+
+    /// <summary>A bit per <see cref="Cue"/> that occurs in the text.</summary>
+    private static int PresentCues(ReadOnlySpan<char> text)
+    {
+        var bits = 0;
+        var at = 0;
+        int hit;
+        while ((hit = text[at..].IndexOfAny(Cues)) >= 0)
+        {
+            at += hit;
+            var rest = text[at..];
+            for (var k = 0; k < CueWords.Length; k++)
+            {
+                if (rest.StartsWith(CueWords[k], StringComparison.Ordinal))
+                {
+                    bits |= 1 << k;
+                }
+            }
+
+            at++;
+        }
+
+        return bits;
     }
 
     private static void Add(Regex regex, string text, string kind, ICollection<Finding> findings)

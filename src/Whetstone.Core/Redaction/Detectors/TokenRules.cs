@@ -23,7 +23,8 @@ internal static class TokenRules
 
         r.Add(new("aws_access_key", "A3T", UpperDigits, 17, 17));
         r.Add(new("aws_bedrock_api_key", "ABSK", Base64, 109, 272));
-        r.Add(new("aws_bedrock_api_key", "bedrock-api-key-", Base64, 24, 2048) { Open = true });
+        // Short-lived Bedrock keys are "bedrock-api-key-" + base64 of a presigned "bedrock.amazonaws.com/…" URL.
+        r.Add(new("aws_bedrock_api_key", "bedrock-api-key-", Base64, 28, 2048) { Open = true, BodyPrefix = "YmVkcm9jay5hbWF6b25hd3MuY29t" });
         r.Add(new("gcp_api_key", "AIza", WordDash, 35, 35));
         r.Add(new("gcp_oauth_client_secret", "GOCSPX-", WordDash, 28, 28));
         r.Add(new("google_oauth_access_token", "ya29.", WordDash, 30, 2048) { Open = true, NeedsDigit = true });
