@@ -50,19 +50,11 @@ internal sealed class PostgresSnapshotStore(PostgresDatabase db) : ISnapshotStor
     public async IAsyncEnumerable<SnapshotEntry> StreamEntriesAsync(string id, Split? split = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await using var connection = await db.Source.OpenConnectionAsync(cancellationToken);
-        await using var archive = await db.Source.OpenConnectionAsync(cancellationToken);
         await using var c = Items(connection, ", t.doc", id, split);
         await using var r = await c.ExecuteReaderAsync(cancellationToken);
         while (await r.ReadAsync(cancellationToken))
         {
-            var item = ReadItem(r);
-            var doc = r.IsDBNull(6) ? null : Encoding.UTF8.GetBytes(r.GetString(6));
-            if (doc is null || Convert.ToHexStringLower(SHA256.HashData(doc)) != item.DocSha256)
-            {
-                doc = await ArchivedAsync(archive, item, cancellationToken);
-            }
-
-            yield return new SnapshotEntry(item, doc);
+            yield return new SnapshotEntry(ReadItem(r), r.IsDBNull(6) ? [] : Encoding.UTF8.GetBytes(r.GetString(6)));
         }
     }
 
@@ -81,8 +73,10 @@ internal sealed class PostgresSnapshotStore(PostgresDatabase db) : ISnapshotStor
         return c;
     }
 
-    private static async Task<byte[]> ArchivedAsync(NpgsqlConnection connection, SnapshotItem item, CancellationToken cancellationToken)
+    public async Task<byte[]> ReadPinnedAsync(SnapshotItem item, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(item);
+        await using var connection = await db.Source.OpenConnectionAsync(cancellationToken);
         await using var c = new NpgsqlCommand("SELECT doc FROM trajectory_versions WHERE doc_sha256 = @sha", connection);
         c.Parameters.AddWithValue("sha", item.DocSha256);
         return await c.ExecuteScalarAsync(cancellationToken) is string doc

@@ -75,14 +75,15 @@ internal sealed class SqliteSnapshotStore(SqliteDatabase db) : ISnapshotStore
         while (await r.ReadAsync(cancellationToken))
         {
             var item = ReadItem(r);
-            var doc = r.IsDBNull(6) ? null : (byte[])r.GetValue(6);
-            if (doc is null || SqliteTrajectoryStore.Sha256Hex(doc) != item.DocSha256)
-            {
-                doc = Archived(connection, item);
-            }
-
-            yield return new SnapshotEntry(item, doc);
+            yield return new SnapshotEntry(item, r.IsDBNull(6) ? [] : (byte[])r.GetValue(6));
         }
+    }
+
+    public Task<byte[]> ReadPinnedAsync(SnapshotItem item, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        using var connection = db.OpenConnection();
+        return Task.FromResult(Archived(connection, item));
     }
 
     private static byte[] Archived(SqliteConnection connection, SnapshotItem item)

@@ -69,7 +69,7 @@ public abstract class SnapshotStoreContract : IAsyncLifetime
         }
 
         var eval = new List<SnapshotEntry>();
-        await foreach (var e in Store.Snapshots.StreamEntriesAsync(id, Split.Eval))
+        await foreach (var e in PinnedEntries.StreamAsync(Store.Snapshots, id, Split.Eval))
         {
             eval.Add(e);
         }
@@ -123,10 +123,16 @@ public abstract class SnapshotStoreContract : IAsyncLifetime
         var entries = new List<SnapshotEntry>();
         await foreach (var e in Store.Snapshots.StreamEntriesAsync(id))
         {
+            Assert.Equal(e.Item.TrajectoryId != "a", e.MatchesPin());
+        }
+
+        await foreach (var e in PinnedEntries.StreamAsync(Store.Snapshots, id))
+        {
             entries.Add(e);
         }
 
         Assert.Equal("Where is my order 1234?", entries[0].Trajectory.Task);
+        Assert.All(entries, e => Assert.True(e.MatchesPin()));
         Assert.Equal("changed later", (await Store.Trajectories.GetAsync("a"))!.Trajectory.Task);
     }
 
@@ -142,7 +148,7 @@ public abstract class SnapshotStoreContract : IAsyncLifetime
 
         var e = await Assert.ThrowsAsync<WhetstoneException>(async () =>
         {
-            await foreach (var _ in Store.Snapshots.StreamEntriesAsync("snap-bad"))
+            await foreach (var _ in PinnedEntries.StreamAsync(Store.Snapshots, "snap-bad"))
             {
             }
         });

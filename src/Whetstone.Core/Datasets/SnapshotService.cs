@@ -102,7 +102,7 @@ public sealed class SnapshotService(IWhetstoneStore store, DatasetsOptions defau
             await beforeSnapshot(cancellationToken);
         }
 
-        var accepted = (await store.Trajectories.CountAsync(cancellationToken)).Accepted;
+        var accepted = (await store.Trajectories.TotalsAsync(cancellationToken)).Accepted;
         if (accepted < minExamples)
         {
             throw new WhetstoneException(ErrorCode.Refused,
@@ -120,9 +120,8 @@ public sealed class SnapshotService(IWhetstoneStore store, DatasetsOptions defau
         var models = new SortedDictionary<string, long>(StringComparer.Ordinal);
         long ordinal = 0;
         await using var writer = await store.Snapshots.BeginAsync(cancellationToken);
-        var batch = new List<RawTrajectory>(BatchSize);
-
         // Hashing and parsing run on every core; items are written and hashed into the snapshot id in store order.
+        var batch = new List<RawTrajectory>(BatchSize);
         async Task FlushAsync()
         {
             var rows = new Row[batch.Count];

@@ -132,7 +132,7 @@ public sealed class EvaluationService(IWhetstoneStore store, AuditLog audit, Eva
     public async Task<List<StoredTrajectory>> EvalRunsAsync(string snapshotId, CancellationToken cancellationToken)
     {
         var runs = new List<StoredTrajectory>();
-        await foreach (var entry in store.Snapshots.StreamEntriesAsync(snapshotId, Split.Eval, cancellationToken))
+        await foreach (var entry in PinnedEntries.StreamAsync(store.Snapshots, snapshotId, Split.Eval, cancellationToken))
         {
             runs.Add(new StoredTrajectory
             {

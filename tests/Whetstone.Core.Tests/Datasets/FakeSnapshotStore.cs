@@ -13,7 +13,7 @@ internal sealed class FakeSnapshotStore : ISnapshotStore
 
     public FakeSnapshotStore(IEnumerable<(Trajectory Trajectory, Split Split, string Weights)> runs)
     {
-        _entries = runs.Select((r, i) => new SnapshotEntry(new SnapshotItem(i, r.Trajectory.Id, r.Split, "k" + i, "sha", r.Weights), System.Text.Encoding.UTF8.GetBytes(WhetstoneJson.Serialize(r.Trajectory)))).ToList();
+        _entries = runs.Select((r, i) => Pinned(i, r.Trajectory, r.Split, r.Weights)).ToList();
         _snapshot = new Snapshot
         {
             Id = "snap-test",
@@ -28,6 +28,16 @@ internal sealed class FakeSnapshotStore : ISnapshotStore
             },
         };
     }
+
+    private static SnapshotEntry Pinned(int i, Trajectory t, Split split, string weights)
+    {
+        var doc = System.Text.Encoding.UTF8.GetBytes(WhetstoneJson.Serialize(t));
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(doc));
+        return new SnapshotEntry(new SnapshotItem(i, t.Id, split, "k" + i, sha, weights), doc);
+    }
+
+    public Task<byte[]> ReadPinnedAsync(SnapshotItem item, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_entries.Single(e => e.Item.Ordinal == item.Ordinal).Doc);
 
     public Task<Snapshot?> GetAsync(string id, CancellationToken cancellationToken = default) =>
         Task.FromResult(id == _snapshot.Id ? _snapshot : null);

@@ -198,16 +198,27 @@ public sealed class DatasetExporter(ISnapshotStore snapshots)
         return run;
     }
 
-    private static async Task WriteBatchAsync(List<SnapshotEntry> batch, IExporter exporter, ExportOptions options,
+    private async Task WriteBatchAsync(List<SnapshotEntry> batch, IExporter exporter, ExportOptions options,
         Func<Split, IExportWriter?> writerFor, ExportRun run, CancellationToken cancellationToken)
     {
-        var prepared = new Prepared[batch.Count];
+        // Each run's bytes are checked against the snapshot's pin on every core; the rare run changed since the
+        // snapshot (late feedback) is then read back as it was frozen.
+        var prepared = new Prepared?[batch.Count];
         Parallel.For(0, batch.Count, new ParallelOptions { CancellationToken = cancellationToken },
-            i => prepared[i] = Prepare(batch[i], exporter, options));
+            i => prepared[i] = batch[i].MatchesPin() ? Prepare(batch[i], exporter, options) : null);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (prepared[i] is null)
+            {
+                batch[i] = new SnapshotEntry(batch[i].Item, await snapshots.ReadPinnedAsync(batch[i].Item, cancellationToken));
+                prepared[i] = Prepare(batch[i], exporter, options);
+            }
+        }
+
         for (var i = 0; i < batch.Count; i++)
         {
             var item = batch[i].Item;
-            var p = prepared[i];
+            var p = prepared[i]!.Value;
             if (p.Output is not null)
             {
                 await writerFor(item.Split)!.WriteAsync(p.Output, cancellationToken);
