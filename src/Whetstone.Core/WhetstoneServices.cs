@@ -54,7 +54,9 @@ public sealed class WhetstoneServices
     public async Task<Quality.RescoreSummary?> RefreshQualityAsync(IProgress<Quality.RescoreProgress>? progress, CancellationToken cancellationToken, bool force = false)
     {
         var totals = await Store.Trajectories.TotalsAsync(cancellationToken);
-        var state = $"{Quality.Policy.Version}|{totals.LastSequence}|{totals.Total}";
+        // Accepted count included: feedback that flips a verdict (scored by the per-run rules alone) makes the
+        // set-level rules stale too.
+        var state = $"{Quality.Policy.Version}|{totals.LastSequence}|{totals.Total}|{totals.Accepted}";
         if (!force && await Store.Settings.GetAsync(RescoreMarker, cancellationToken) == state)
         {
             return null;

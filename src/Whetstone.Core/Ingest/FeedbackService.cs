@@ -99,12 +99,27 @@ public sealed class FeedbackService(ITrajectoryStore store, ITrajectoryRedactor 
             Id = id,
             Outcome = new Outcome { Notes = update.Notes, Feedback = update.Feedback },
         });
-        var clean = update with { Notes = redacted.Trajectory.Outcome.Notes, Feedback = redacted.Trajectory.Outcome.Feedback };
         return store.UpdateAsync(id, current =>
         {
+            // The new text was redacted on its own: number its placeholders after the run's, so <EMAIL_1> in the
+            // feedback never names a different value than <EMAIL_1> in the run.
+            var used = Redactor.HighestPlaceholders(WhetstoneJson.Serialize(current.Trajectory));
+            var clean = update with
+            {
+                Notes = Redactor.ContinueNumbering(redacted.Trajectory.Outcome.Notes, used),
+                Feedback = redacted.Trajectory.Outcome.Feedback.Select(f => f with { Comment = Redactor.ContinueNumbering(f.Comment, used) }).ToList(),
+            };
             var trajectory = current.Trajectory with { Outcome = clean.ApplyTo(current.Trajectory.Outcome) };
             var scored = scorer.Score(trajectory);
-            var verdict = scored with { Override = current.Verdict.Override, ScoredAt = scored.ScoredAt ?? time.GetUtcNow() };
+
+            // Per-run rules are re-applied now; the task cluster stays (it depends on the task, not the outcome) so
+            // dataset splits keep the run with its task until the next set-level rescore.
+            var verdict = scored with
+            {
+                Override = current.Verdict.Override,
+                ClusterId = scored.ClusterId ?? current.Verdict.ClusterId,
+                ScoredAt = scored.ScoredAt ?? time.GetUtcNow(),
+            };
             return current with
             {
                 Trajectory = trajectory,

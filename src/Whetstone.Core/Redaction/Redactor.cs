@@ -95,6 +95,40 @@ public sealed partial class Redactor : ITrajectoryRedactor
         _ => null,
     };
 
+    /// <summary>The highest placeholder number used per kind label in a text (<c>&lt;EMAIL_3&gt;</c> → EMAIL: 3).</summary>
+    public static IReadOnlyDictionary<string, int> HighestPlaceholders(string text)
+    {
+        var highest = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (System.Text.RegularExpressions.Match m in NumberedPlaceholder().Matches(text ?? ""))
+        {
+            var n = int.Parse(m.Groups[2].ValueSpan, System.Globalization.CultureInfo.InvariantCulture);
+            highest[m.Groups[1].Value] = Math.Max(highest.GetValueOrDefault(m.Groups[1].Value), n);
+        }
+
+        return highest;
+    }
+
+    /// <summary>Shifts the numbered placeholders of a separately redacted text past those already used
+    /// (<paramref name="used"/>), so they cannot collide with placeholders that stand for other values.</summary>
+    public static string? ContinueNumbering(string? text, IReadOnlyDictionary<string, int> used)
+    {
+        ArgumentNullException.ThrowIfNull(used);
+        if (string.IsNullOrEmpty(text) || used.Count == 0)
+        {
+            return text;
+        }
+
+        return NumberedPlaceholder().Replace(text, m =>
+        {
+            var kind = m.Groups[1].Value;
+            var n = int.Parse(m.Groups[2].ValueSpan, System.Globalization.CultureInfo.InvariantCulture);
+            return "<" + kind + "_" + (n + used.GetValueOrDefault(kind)).ToString(System.Globalization.CultureInfo.InvariantCulture) + ">";
+        });
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"<([A-Z][A-Z0-9_]*)_(\d+)>", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex NumberedPlaceholder();
+
     public RedactedTrajectory Redact(Trajectory trajectory)
     {
         ArgumentNullException.ThrowIfNull(trajectory);

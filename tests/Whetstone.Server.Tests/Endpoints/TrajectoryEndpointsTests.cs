@@ -165,6 +165,10 @@ public sealed class TrajectoryEndpointsTests
         var comment = Assert.Single(stored.Trajectory.Outcome.Feedback).Comment!;
         Assert.DoesNotContain("pat@example.net", comment, StringComparison.Ordinal);
         Assert.NotNull(stored.Verdict.ScoredAt);
+
+        // The run already used <EMAIL_1> for nobody@example.com: the feedback's other address must not reuse it.
+        Assert.Contains("<EMAIL_1>", stored.Trajectory.Messages[1].Content, StringComparison.Ordinal);
+        Assert.Contains("<EMAIL_2>", comment, StringComparison.Ordinal);
     }
 
     [Fact]
