@@ -112,6 +112,7 @@ public static class WhetstoneServer
         SnapshotEndpoints.Map(app);
         JobEndpoints.Map(app);
         RegistryEndpoints.Map(app);
+        ConsoleEndpoints.Map(app);
         return app;
     }
 

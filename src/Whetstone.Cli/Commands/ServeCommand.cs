@@ -31,7 +31,16 @@ internal static class ServeCommand
             });
             await using (app)
             {
-                await app.StartAsync(ct);
+                try
+                {
+                    await app.StartAsync(ct);
+                }
+                catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+                {
+                    // Kestrel's message names the address ("Failed to bind to address …: address already in use").
+                    throw new WhetstoneException(ErrorCode.Conflict, e.Message + " Stop the other process or pass --urls.", "address_in_use");
+                }
+
                 await ctx.Out.WriteLineAsync($"whetstone: serving {ctx.Home.Root} on {string.Join(" ", app.Urls)}");
                 await ctx.Out.FlushAsync(ct);
                 // The host owns SIGINT/SIGTERM: it stops accepting, finishes in-flight requests, then returns here.

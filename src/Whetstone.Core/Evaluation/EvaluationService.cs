@@ -114,7 +114,7 @@ public sealed class EvaluationService(IWhetstoneStore store, AuditLog audit, Eva
             SnapshotId = snapshotId,
             Mode = mode,
             Passed = report.Decision.Passed,
-            Reasons = report.Decision.Reasons.Select(r => r.ToString()).ToList(),
+            Reasons = report.Decision.Reasons.Select(r => $"{(r.Passed ? "ok" : "FAIL")} {r.Code}: {r.Detail}").ToList(),
             CreatedAt = time.GetUtcNow(),
             Actor = request.Actor,
             ReportJson = report.ToJson(indented: false),

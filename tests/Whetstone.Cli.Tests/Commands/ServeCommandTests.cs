@@ -1,4 +1,6 @@
 using System.Collections;
+using System.Net;
+using System.Net.Sockets;
 using Whetstone.Tests;
 
 namespace Whetstone.Cli.Tests.Commands;
@@ -29,5 +31,21 @@ public sealed class ServeCommandTests
 
         Assert.Equal(ExitCodes.BadInput, result.Code);
         Assert.Contains("Whetstone:Server:MaxMessagesPerRun", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_OnAPortInUse_SaysSoWithTheConflictExitCode()
+    {
+        using var home = new TempDir();
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+
+        var result = await CliRunner.RunWithEnvAsync(new Hashtable { ["WHETSTONE_ADMIN_TOKEN"] = "admin-token-0123456789" },
+            "serve", "--home", home.Path, "--urls", $"http://127.0.0.1:{port}");
+
+        Assert.Equal(ExitCodes.For(ErrorCode.Conflict), result.Code);
+        Assert.Contains($"127.0.0.1:{port}", result.Error, StringComparison.Ordinal);
+        Assert.Contains("address_in_use", result.Error, StringComparison.Ordinal);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Whetstone.Configuration;
 using Whetstone.Evaluation;
@@ -15,33 +14,7 @@ public sealed partial class EvaluationHtmlBrowserTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private static string Chromium()
-    {
-        var path = Environment.GetEnvironmentVariable("WHETSTONE_CHROMIUM") ?? "/usr/bin/chromium";
-        return File.Exists(path) ? path : throw new InvalidOperationException(
-            $"Chromium not found at {path}: run the tests with scripts/test.sh, which installs Debian's chromium");
-    }
-
-    private async Task<(string Stdout, string Stderr)> RunChromiumAsync(params string[] args)
-    {
-        var info = new ProcessStartInfo(Chromium()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[]
-        {
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--user-data-dir=" + _dir.File("profile-" + Guid.NewGuid().ToString("N")[..6]),
-        }.Concat(args))
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return (await stdout, await stderr);
-    }
+    private Task<(string Stdout, string Stderr)> RunChromiumAsync(params string[] args) => Chromium.RunAsync(_dir.Path, args);
 
     private string WriteFireActReport()
     {

@@ -48,6 +48,10 @@ public sealed class RegistryEndpointsTests : IDisposable
         Assert.True(report.GetProperty("decision").GetProperty("passed").GetBoolean());
         var html = await reader.GetAsync($"/v1/evaluations/{report.GetProperty("id").GetString()}/html", ct);
         Assert.Contains("<svg", await html.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
+        var listed = (await (await reader.GetAsync("/v1/evaluations", ct)).JsonAsync()).EnumerateArray().Single();
+        var reasons = listed.GetProperty("reasons").EnumerateArray().Select(r => r.GetString()!).ToList();
+        Assert.Contains(reasons, r => r.StartsWith("ok min_cases: ", StringComparison.Ordinal));
+        Assert.DoesNotContain(reasons, r => r.Contains("GateReason", StringComparison.Ordinal));
 
         Assert.Equal(HttpStatusCode.Forbidden, (await capture.PostAsync("/v1/promotions/requests", Http.Json($$"""{"candidate":"{{candidate}}"}"""), ct)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await reader.PostAsync("/v1/promotions/requests", Http.Json($$"""{"candidate":"{{candidate}}"}"""), ct)).StatusCode);
