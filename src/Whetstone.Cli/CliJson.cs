@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Whetstone.Cli.Commands;
+using Whetstone.Registry;
 using Whetstone.Storage;
 
 namespace Whetstone.Cli;

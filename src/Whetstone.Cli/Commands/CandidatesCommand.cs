@@ -169,31 +169,3 @@ internal static class CandidatesCommand
         return command;
     }
 }
-
-internal sealed record RegistrationReport(string Id, bool Created, Candidate Candidate);
-
-internal sealed record EvaluationSummary(string Id, string BaselineId, string SnapshotId, string Mode, bool Passed, IReadOnlyList<string> Reasons, DateTimeOffset CreatedAt)
-{
-    public static EvaluationSummary Of(EvaluationRecord e) => new(e.Id, e.BaselineId, e.SnapshotId, e.Mode, e.Passed, e.Reasons, e.CreatedAt);
-}
-
-internal sealed record CandidateView
-{
-    public required Candidate Candidate { get; init; }
-
-    public string Id => Candidate.Id;
-
-    /// <summary><c>live</c>, <c>previous</c> or null.</summary>
-    public string? Alias { get; init; }
-
-    public EvaluationSummary? LatestEvaluation { get; init; }
-
-    public IReadOnlyList<EvaluationSummary>? Evaluations { get; init; }
-
-    public static CandidateView Of(Candidate c, Aliases aliases, IReadOnlyList<EvaluationRecord> evaluations) => new()
-    {
-        Candidate = c,
-        Alias = aliases.Live == c.Id ? "live" : aliases.Previous == c.Id ? "previous" : null,
-        LatestEvaluation = evaluations.LastOrDefault(e => e.CandidateId == c.Id) is { } e ? EvaluationSummary.Of(e) : null,
-    };
-}
