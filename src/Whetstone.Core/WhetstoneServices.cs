@@ -28,7 +28,7 @@ public sealed class WhetstoneServices
         Store = store;
         Time = time ?? TimeProvider.System;
         Redactor = new Redactor(DetectorSet.Default(), home.LoadOrCreateIdKey(), options.Redaction.ToPolicy());
-        Quality = new QualityService(QualityPolicy.From(options.Quality), Time);
+        Quality = new QualityService(QualityPolicy.From(options.Quality), Time, modelClients);
         Scorer = Quality.Scorer;
         Ingest = new IngestPipeline(store.Trajectories, Redactor, Scorer, Time);
         Feedback = new FeedbackService(store.Trajectories, Redactor, Scorer, Time);

@@ -56,6 +56,17 @@ internal static class RescoreCommand
     {
         ctx.Out.WriteLine($"rescored {s.Total} runs with policy {s.PolicyVersion}: {s.Accepted} accepted, {s.Rejected} not accepted " +
             $"({s.Changed} changed); {s.Clusters} task clusters, {s.NearDuplicates} near-duplicates, {s.Overridden} human overrides");
+        if (s.SemanticTasks is { } tasks)
+        {
+            ctx.Out.WriteLine($"semantic clustering: {tasks} distinct tasks embedded, {s.SemanticallyJoined} joined another task's cluster by meaning; " +
+                $"largest group {s.LargestSemanticGroup} tasks");
+            if (s.LargestSemanticGroup > Math.Max(10, tasks / 20))
+            {
+                ctx.Error.WriteLine($"warning: one group holds {s.LargestSemanticGroup} of {tasks} tasks; splits keep a cluster on one side, so raise " +
+                    "Whetstone:Quality:SemanticClusterThreshold");
+            }
+        }
+
         if (s.ByReason.Count == 0)
         {
             return;

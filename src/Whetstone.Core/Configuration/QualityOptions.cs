@@ -37,6 +37,15 @@ public sealed class QualityOptions
     /// two runs are near-duplicates.</summary>
     public double NearDuplicateThreshold { get; set; } = 0.9;
 
+    /// <summary>Cosine similarity of the task texts' sentence embeddings (MiniLM) from which two tasks are one task
+    /// cluster; 0 (the default) leaves clusters to task keys, exact task text and near-duplicates. Between 0.5 and 1
+    /// when on.</summary>
+    public double SemanticClusterThreshold { get; set; }
+
+    /// <summary>Semantic clustering embeds every distinct task on each rescore (a few ms a task on CPU): past this
+    /// many distinct tasks a rescore stops with an error naming this key instead of running for hours.</summary>
+    public int SemanticClusterMaxTasks { get; set; } = 20_000;
+
     /// <summary>Final answers up to this many words are compared with the answers of other runs of the same task
     /// (label-free consensus); longer answers are free text and are not compared.</summary>
     public int ConsensusMaxAnswerWords { get; set; } = 20;
@@ -58,6 +67,16 @@ public sealed class QualityOptions
         Range(problems, nameof(MinReward), MinReward, 0, 1);
         Range(problems, nameof(InferredBaseScore), InferredBaseScore, 0, 1);
         Range(problems, nameof(NearDuplicateThreshold), NearDuplicateThreshold, 0.5, 1);
+        if (double.IsNaN(SemanticClusterThreshold) || SemanticClusterThreshold != 0 && SemanticClusterThreshold is < 0.5 or > 1)
+        {
+            problems.Add($"{Key}:{nameof(SemanticClusterThreshold)}: {Format(SemanticClusterThreshold)} must be 0 (off) or between 0.5 and 1");
+        }
+
+        if (SemanticClusterMaxTasks < 1)
+        {
+            problems.Add($"{Key}:{nameof(SemanticClusterMaxTasks)}: {SemanticClusterMaxTasks} must be at least 1");
+        }
+
         if (MaxTrainingTokens < 256)
         {
             problems.Add($"{Key}:{nameof(MaxTrainingTokens)}: {MaxTrainingTokens} must be at least 256");

@@ -67,6 +67,12 @@ public sealed class QualityPolicy
             sb.Append('|').Append(v.ToString("R", CultureInfo.InvariantCulture));
         }
 
+        if (o.SemanticClusterThreshold > 0)
+        {
+            // Only when on, so the versions of policies without it stay what they were.
+            sb.Append("|semantic=").Append(o.SemanticClusterThreshold.ToString("R", CultureInfo.InvariantCulture));
+        }
+
         foreach (var (code, action) in _actions.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
             sb.Append('|').Append(code).Append('=').Append(RuleActions.Name(action));

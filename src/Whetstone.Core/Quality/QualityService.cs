@@ -17,11 +17,15 @@ public sealed class QualityService
 
     private readonly QualityScorer _scorer;
     private readonly TimeProvider _time;
+    private readonly Evaluation.IModelClientFactory? _models;
 
-    public QualityService(QualityPolicy policy, TimeProvider time)
+    /// <param name="models">Gives the sentence embedder when <see cref="Configuration.QualityOptions.SemanticClusterThreshold"/>
+    /// is on.</param>
+    public QualityService(QualityPolicy policy, TimeProvider time, Evaluation.IModelClientFactory? models = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
         _time = time ?? TimeProvider.System;
+        _models = models;
         _scorer = new QualityScorer(policy, _time);
     }
 
@@ -49,6 +53,9 @@ public sealed class QualityService
         var facts = new RunFactsTable();
         var models = new Dictionary<string, int>(StringComparer.Ordinal);
         var total = (await store.CountAsync(cancellationToken)).Total;
+        var semantic = options.SemanticClusterThreshold > 0;
+        var taskTexts = new List<(ulong Key, string Text)>();
+        var seenTasks = new HashSet<ulong>();
 
         // Pass 1: per-run scores and what the set-level rules compare.
         long last = 0;
@@ -69,6 +76,19 @@ public sealed class QualityService
                 }
 
                 var task = TaskKey(t);
+                if (semantic && task != 0 && MinHasher.TaskText(t) is { } taskText && seenTasks.Add(task))
+                {
+                    if (taskTexts.Count == options.SemanticClusterMaxTasks)
+                    {
+                        throw new WhetstoneException(ErrorCode.InvalidConfiguration,
+                            $"semantic task clustering would embed more than {options.SemanticClusterMaxTasks} distinct tasks: raise " +
+                            $"{Configuration.QualityOptions.Key}:{nameof(Configuration.QualityOptions.SemanticClusterMaxTasks)} (a few ms a task) " +
+                            $"or set {Configuration.QualityOptions.Key}:{nameof(Configuration.QualityOptions.SemanticClusterThreshold)} to 0; nothing was changed");
+                    }
+
+                    taskTexts.Add((task, taskText));
+                }
+
                 index.Add(signature, group, task);
                 facts.Add(page[i].Sequence, t.Id, task, run.AcceptedAlone(Policy), run.ScoreAlone, run.Analysis.TurnCount,
                     run.Analysis.OutcomeKnown ? 0 : AnswerKey(run.Analysis.FinalAnswer, options.ConsensusMaxAnswerWords));
@@ -78,7 +98,8 @@ public sealed class QualityService
             progress?.Report(new RescoreProgress(1, facts.Count, total));
         }
 
-        var sets = index.Build(cancellationToken);
+        var merge = semantic ? GroupByMeaning(taskTexts, options.SemanticClusterThreshold, cancellationToken) : null;
+        var sets = index.Build(cancellationToken, merge);
         var clusters = ClusterFacts.Compute(facts, sets);
 
         // Pass 2: compose and write the verdicts.
@@ -106,7 +127,25 @@ public sealed class QualityService
             progress?.Report(new RescoreProgress(2, done, facts.Count));
         }
 
-        return summary.Build(clusters.ClusterCount);
+        return summary.Build(clusters.ClusterCount) with
+        {
+            SemanticTasks = merge?.Tasks, SemanticallyJoined = merge?.Canonical.Count, LargestSemanticGroup = merge?.LargestGroup,
+        };
+    }
+
+    private SemanticMerge GroupByMeaning(List<(ulong Key, string Text)> tasks, double threshold, CancellationToken cancellationToken)
+    {
+        var embedder = _models?.CreateEmbedder() ?? throw new WhetstoneException(ErrorCode.InvalidConfiguration,
+            $"{Configuration.QualityOptions.Key}:{nameof(Configuration.QualityOptions.SemanticClusterThreshold)} is on but no sentence embedder " +
+            "is available here (WHETSTONE_NO_EMBEDDINGS=1?); nothing was changed");
+        try
+        {
+            return SemanticTaskGroups.Group(tasks, embedder, threshold, cancellationToken);
+        }
+        finally
+        {
+            _models!.Release(embedder);
+        }
     }
 
     /// <summary>Records a reviewer's decision on one run; it wins over the rules and survives rescoring.</summary>
@@ -425,6 +464,16 @@ public sealed record RescoreSummary
 
     /// <summary>Rejected runs per reason code.</summary>
     public IReadOnlyDictionary<string, long> ByReason { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>With semantic clustering on: distinct tasks embedded, and how many of them joined another task's
+    /// cluster by meaning. Null when it is off.</summary>
+    public int? SemanticTasks { get; init; }
+
+    public int? SemanticallyJoined { get; init; }
+
+    /// <summary>With semantic clustering on: the most distinct tasks joined into one group. Joining is transitive,
+    /// so a group much larger than a handful means the threshold chains unrelated tasks together.</summary>
+    public int? LargestSemanticGroup { get; init; }
 
     internal sealed class Builder(string policyVersion)
     {

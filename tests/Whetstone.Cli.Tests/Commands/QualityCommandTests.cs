@@ -110,6 +110,53 @@ public sealed class QualityCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Rescore_SemanticClusteringWithMiniLM_ParaphrasedToolTalkTasksShareACluster()
+    {
+        var ingest = await CliRunner.RunAsync("ingest", TestPaths.ToolTalk, "--home", Home);
+        Assert.Equal(0, ingest.Code);
+        var env = new Hashtable { ["Whetstone__Quality__SemanticClusterThreshold"] = "0.8" };
+
+        var rescore = await CliRunner.RunWithEnvAsync(env, "trajectories", "rescore", "--json", "--home", Home);
+        var clusters = (await ListAsync()).EnumerateArray().ToDictionary(i => i.GetProperty("id").GetString()!, i => i.GetProperty("cluster_id").GetString());
+
+        Assert.Equal(0, rescore.Code);
+        var summary = JsonDocument.Parse(rescore.Out).RootElement;
+        Assert.Equal(78, summary.GetProperty("semantic_tasks").GetInt32());
+        Assert.InRange(summary.GetProperty("semantically_joined").GetInt32(), 3, 10);
+        Assert.Equal(4, summary.GetProperty("largest_semantic_group").GetInt32());
+        Assert.DoesNotContain("warning", rescore.Error, StringComparison.Ordinal);
+
+        // "Check my reminders." / "Can you check my reminders for today?" / "Hi can you check my reminders for the day?"
+        Assert.Equal(clusters["tooltalk-Calendar-Reminder-Weather-CompleteReminder-1"], clusters["tooltalk-Email-Reminder-Weather-GetReminder-0"]);
+        Assert.Equal(clusters["tooltalk-Calendar-Reminder-Weather-CompleteReminder-1"], clusters["tooltalk-Messages-Reminder-Weather-GetReminder-0"]);
+
+        // An alarm task and a reminder task stay apart.
+        Assert.NotEqual(clusters["tooltalk-AddAlarm-easy"], clusters["tooltalk-Email-Reminder-Weather-GetReminder-0"]);
+
+        // A low threshold chains unrelated tasks into one group; the rescore says so.
+        env["Whetstone__Quality__SemanticClusterThreshold"] = "0.5";
+        var chained = await CliRunner.RunWithEnvAsync(env, "trajectories", "rescore", "--home", Home);
+        Assert.Equal(0, chained.Code);
+        Assert.Contains("warning: one group holds", chained.Error, StringComparison.Ordinal);
+        Assert.Contains("semantic clustering: 78 distinct tasks embedded", chained.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rescore_SemanticClusteringWithoutEmbeddings_ConfigurationErrorAndClustersKept()
+    {
+        var ingest = await CliRunner.RunAsync("ingest", TestPaths.ToolTalk, "--home", Home);
+        Assert.Equal(0, ingest.Code);
+        var before = (await ListAsync()).ToString();
+        var env = new Hashtable { ["Whetstone__Quality__SemanticClusterThreshold"] = "0.8", ["WHETSTONE_NO_EMBEDDINGS"] = "1" };
+
+        var rescore = await CliRunner.RunWithEnvAsync(env, "trajectories", "rescore", "--home", Home);
+
+        Assert.Equal(2, rescore.Code);
+        Assert.Contains("Whetstone:Quality:SemanticClusterThreshold", rescore.Error, StringComparison.Ordinal);
+        Assert.Equal(before, (await ListAsync()).ToString());
+    }
+
+    [Fact]
     public async Task AnyCommand_InvalidQualityOption_ErrorNamesTheKey()
     {
         var env = new Hashtable { ["Whetstone__Quality__Rules__no_such_rule"] = "reject" };

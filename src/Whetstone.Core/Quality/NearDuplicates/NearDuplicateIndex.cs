@@ -80,8 +80,9 @@ internal sealed class NearDuplicateIndex
 
     private ulong TaskKey(int index) => _taskKeys[index >> ChunkBits][index & (ChunkSize - 1)];
 
-    /// <summary>Links task clusters and near-duplicate sets; see the class remarks.</summary>
-    public NearDuplicateResult Build(CancellationToken cancellationToken = default)
+    /// <summary>Links task clusters and near-duplicate sets; see the class remarks. With <paramref name="tasks"/>,
+    /// task keys it maps to another key count as that key (tasks joined by meaning).</summary>
+    public NearDuplicateResult Build(CancellationToken cancellationToken = default, SemanticMerge? tasks = null)
     {
         var n = Count;
         var clusters = new UnionFind(n);
@@ -96,7 +97,7 @@ internal sealed class NearDuplicateIndex
         {
             if (TaskKey(i) is not 0 and var k)
             {
-                keys[m] = k;
+                keys[m] = tasks is null ? k : tasks.Map(k);
                 items[m] = i;
                 m++;
             }
