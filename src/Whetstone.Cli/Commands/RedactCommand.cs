@@ -30,7 +30,8 @@ internal static class RedactCommand
         {
             await using var ctx = CliContext.From(parse, env);
             var options = ConfigurationLoader.Bind(ConfigurationLoader.BuildReadOnly(ctx.Home, env.Variables));
-            var key = File.Exists(ctx.Home.IdKeyFile) ? ctx.Home.LoadOrCreateIdKey() : RandomNumberGenerator.GetBytes(32);
+            var home = ctx.Home;
+            var key = () => File.Exists(home.IdKeyFile) ? home.LoadOrCreateIdKey() : RandomNumberGenerator.GetBytes(32);
             var redactor = new Redactor(DetectorSet.Default(), key, options.Redaction.ToPolicy());
             var inPath = parse.GetValue(input)!;
             var outPath = parse.GetValue(output)!;
