@@ -14,22 +14,13 @@ public sealed class CliContext : IAsyncDisposable
     private WhetstoneOptions? _options;
     private WhetstoneServices? _services;
 
+    private IAnsiConsole? _console;
+
     private CliContext(CliEnvironment env, HomeLayout home, bool json)
     {
         Env = env;
         Home = home;
         Json = json;
-        Console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(env.Out),
-            Ansi = env.Interactive ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = env.Interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-            Interactive = env.Interactive ? InteractionSupport.Detect : InteractionSupport.No,
-        });
-        if (!env.Interactive)
-        {
-            Console.Profile.Width = 160;
-        }
     }
 
     public CliEnvironment Env { get; }
@@ -38,7 +29,25 @@ public sealed class CliContext : IAsyncDisposable
 
     public bool Json { get; }
 
-    public IAnsiConsole Console { get; }
+    /// <summary>The terminal, made on first use (commands that only read and write files never need it).</summary>
+    public IAnsiConsole Console => _console ??= CreateConsole(Env);
+
+    private static IAnsiConsole CreateConsole(CliEnvironment env)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(env.Out),
+            Ansi = env.Interactive ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = env.Interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = env.Interactive ? InteractionSupport.Detect : InteractionSupport.No,
+        });
+        if (!env.Interactive)
+        {
+            console.Profile.Width = 160;
+        }
+
+        return console;
+    }
 
     public TextWriter Out => Env.Out;
 

@@ -29,7 +29,7 @@ public sealed partial class Redactor : ITrajectoryRedactor
     private const int MaxCachedKeys = 4096;
 
     private readonly IReadOnlyList<IDetector> _detectors;
-    private readonly byte[] _idKey;
+    private readonly Lazy<byte[]> _idKey;
     private readonly RedactionPolicy _policy;
 
     /// <summary>What each JSON key seen so far says about its value, so a key's patterns run once per redactor, not
@@ -49,7 +49,23 @@ public sealed partial class Redactor : ITrajectoryRedactor
         }
 
         _detectors = detectors;
-        _idKey = idKey;
+        _idKey = new Lazy<byte[]>(idKey);
+        _policy = policy ?? RedactionPolicy.Default;
+    }
+
+    /// <summary>A redactor whose identifier key is made or read only when a keyed hash is first needed (the
+    /// <c>redact</c> command: most texts need none, and making a key loads the crypto library).</summary>
+    /// <param name="idKey">Returns the key (at least 16 bytes); called at most once.</param>
+    public Redactor(IReadOnlyList<IDetector> detectors, Func<byte[]> idKey, RedactionPolicy? policy = null)
+    {
+        ArgumentNullException.ThrowIfNull(detectors);
+        ArgumentNullException.ThrowIfNull(idKey);
+        _detectors = detectors;
+        _idKey = new Lazy<byte[]>(() =>
+        {
+            var key = idKey();
+            return key.Length >= 16 ? key : throw new ArgumentException("the identifier key must be at least 16 bytes", nameof(idKey));
+        }, LazyThreadSafetyMode.ExecutionAndPublication);
         _policy = policy ?? RedactionPolicy.Default;
     }
 
@@ -274,7 +290,7 @@ public sealed partial class Redactor : ITrajectoryRedactor
     public static partial Regex PlaceholderPattern();
 
     internal string KeyedHash(string value) =>
-        "h:" + Convert.ToHexStringLower(HMACSHA256.HashData(_idKey, Encoding.UTF8.GetBytes(value)))[..16];
+        "h:" + Convert.ToHexStringLower(HMACSHA256.HashData(_idKey.Value, Encoding.UTF8.GetBytes(value)))[..16];
 
     /// <summary>Asks for a secret: "what is your password?", "please enter the verification code".</summary>
     [GeneratedRegex(@"(?i)\b(?:password|passcode|passphrase|pass code|pin|verification code|security code|confirmation code|one[- ]time (?:code|password)|otp|2fa code|auth(?:entication)? code|reset code|access code|secret|new one)\b", RegexOptions.CultureInvariant)]

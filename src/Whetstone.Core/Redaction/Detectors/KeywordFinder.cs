@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -20,7 +19,7 @@ internal sealed class KeywordFinder
 
     /// <summary>Bit per first three characters (5-bit codes: letters 1–26, <c>_</c> 27).</summary>
     private readonly ulong[] _trigrams = new ulong[1 << 15 >> 6];
-    private readonly FrozenDictionary<int, string[]> _byTrigram;
+    private readonly Dictionary<int, string[]> _byTrigram;
 
     /// <summary>A 512-bit Bloom filter of the keywords' first three letters, as 32 words of 16 bits, for the AVX-512
     /// path: looked up for 32 characters at once (a word permute and a variable shift), it rules out ~4 of 5 word
@@ -41,7 +40,7 @@ internal sealed class KeywordFinder
         }
 
         _byTrigram = list.GroupBy(k => Trigram(k[0], k[1], k[2]))
-            .ToFrozenDictionary(g => g.Key, g => g.OrderByDescending(k => k.Length).ToArray());
+            .ToDictionary(g => g.Key, g => g.OrderByDescending(k => k.Length).ToArray());
         foreach (var t in _byTrigram.Keys)
         {
             _trigrams[t >> 6] |= 1UL << t;

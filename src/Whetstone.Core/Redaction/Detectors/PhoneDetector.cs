@@ -12,7 +12,10 @@ internal sealed partial class PhoneDetector : IDetector
 {
     public const string Kind = "phone";
 
-    private static readonly PhoneNumberUtil Util = PhoneNumberUtil.GetInstance();
+    /// <summary>libphonenumber's metadata takes ~10 ms to load: only when a candidate is first checked.</summary>
+    private static readonly Lazy<PhoneNumberUtil> LazyUtil = new(PhoneNumberUtil.GetInstance, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private static PhoneNumberUtil Util => LazyUtil.Value;
 
     /// <summary>Runs of at least nine digits, the shortest number <see cref="KeywordBare"/> accepts.</summary>
     private static readonly RunFinder BareDigits = new("0123456789", 9);

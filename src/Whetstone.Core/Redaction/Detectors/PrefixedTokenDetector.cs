@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Frozen;
 
 namespace Whetstone.Redaction.Detectors;
 
@@ -34,14 +33,14 @@ internal sealed record TokenRule(string Kind, string Prefix, SearchValues<char> 
 /// there the rules are picked by the first two characters.</summary>
 internal sealed class PrefixedTokenDetector : IDetector
 {
-    private readonly FrozenDictionary<int, TokenRule[]> _byStart;
+    private readonly Dictionary<int, TokenRule[]> _byStart;
     private readonly RunFinder _runs;
 
     public PrefixedTokenDetector(IEnumerable<TokenRule> rules)
     {
         var list = rules.ToList();
         _byStart = list.GroupBy(r => Key(r.Prefix[0], r.Prefix.Length > 1 ? r.Prefix[1] : '\0'))
-            .ToFrozenDictionary(g => g.Key, g => g.OrderByDescending(r => r.Prefix.Length).ToArray());
+            .ToDictionary(g => g.Key, g => g.OrderByDescending(r => r.Prefix.Length).ToArray());
         var alphabet = new List<char>();
         for (var c = (char)0; c < 128; c++)
         {
