@@ -25,8 +25,17 @@ internal sealed partial class CryptoWalletDetector : IDetector
     [GeneratedRegex(@"(?<![A-Za-z0-9])0x[0-9a-fA-F]{40}(?![A-Za-z0-9])", RegexOptions.CultureInvariant)]
     private static partial Regex Ethereum();
 
+    /// <summary>Every pattern matches a whole run of ASCII letters and digits (the lookarounds exclude one on either
+    /// side) of at least 14 characters (bech32: a 3-character prefix and 11 more).</summary>
+    private static readonly RunFinder LongAlnumRun = new("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", 14);
+
     public void Detect(string text, ICollection<Finding> findings)
     {
+        if (!LongAlnumRun.Next(text, 0, out _, out _))
+        {
+            return;
+        }
+
         foreach (var m in Base58().EnumerateMatches(text))
         {
             if (IsBase58Check(text.AsSpan(m.Index, m.Length)))

@@ -20,7 +20,8 @@ internal sealed partial class IpAddressDetector : IDetector
     public void Detect(string text, ICollection<Finding> findings)
     {
         var span = text.AsSpan();
-        if (span.Contains('.'))
+        // An IPv4 address has three dots and at least four digits.
+        if (span.Contains('.') && SecretText.HasDigits(span, 4) && span.Count('.') >= 3)
         {
             foreach (var m in Ipv4().EnumerateMatches(text))
             {

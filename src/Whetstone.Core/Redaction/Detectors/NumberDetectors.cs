@@ -13,6 +13,12 @@ internal sealed partial class PaymentCardDetector : IDetector
 
     public void Detect(string text, ICollection<Finding> findings)
     {
+        // A card number has 13 to 19 digits: text with fewer holds none.
+        if (!SecretText.HasDigits(text, 13))
+        {
+            return;
+        }
+
         Span<char> digits = stackalloc char[24];
         foreach (var m in Candidate().EnumerateMatches(text))
         {
@@ -162,6 +168,12 @@ internal sealed partial class SsnDetector : IDetector
 
     public void Detect(string text, ICollection<Finding> findings)
     {
+        // Both patterns need nine digits.
+        if (!SecretText.HasDigits(text, 9))
+        {
+            return;
+        }
+
         if (text.Contains('-'))
         {
             foreach (var m in Dashed().EnumerateMatches(text))

@@ -34,10 +34,9 @@ internal sealed partial class PhoneDetector : IDetector
 
     public void Detect(string text, ICollection<Finding> findings)
     {
-        // A phone number has at least 7 digits; cheap reject for text with few digits.
+        // Every finding has 7 to 15 digits (IsPhone): text with fewer has none.
         var span = text.AsSpan();
-        var firstDigit = span.IndexOfAnyInRange('0', '9');
-        if (firstDigit < 0)
+        if (!SecretText.HasDigits(span, 7))
         {
             return;
         }
