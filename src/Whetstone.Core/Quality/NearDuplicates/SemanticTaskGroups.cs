@@ -69,23 +69,14 @@ internal static class SemanticTaskGroups
             return local + (n - i - 1);
         }, local => Interlocked.Add(ref comparisons, local));
 
-        var parent = new int[n];
-        for (var i = 0; i < n; i++)
-        {
-            parent[i] = i;
-        }
-
+        var sets = new UnionFind(n);
         var pairs = 0L;
         for (var i = 0; i < n; i++)
         {
             foreach (var j in similar[i] ?? [])
             {
                 pairs++;
-                var (ri, rj) = (Find(parent, i), Find(parent, j));
-                if (ri != rj)
-                {
-                    parent[Math.Max(ri, rj)] = Math.Min(ri, rj);
-                }
+                sets.Union(i, j);
             }
         }
 
@@ -94,7 +85,7 @@ internal static class SemanticTaskGroups
         var largest = n == 0 ? 0 : 1;
         for (var i = 0; i < n; i++)
         {
-            var root = Find(parent, i);
+            var root = sets.Find(i);
             largest = Math.Max(largest, ++sizes[root]);
             if (root != i)
             {
@@ -117,17 +108,6 @@ internal static class SemanticTaskGroups
         var copy = new float[v.Length];
         TensorPrimitives.Divide(v, norm, copy);
         return copy;
-    }
-
-    private static int Find(int[] parent, int x)
-    {
-        while (parent[x] != x)
-        {
-            parent[x] = parent[parent[x]];
-            x = parent[x];
-        }
-
-        return x;
     }
 }
 
