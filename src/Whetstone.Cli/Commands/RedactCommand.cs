@@ -299,6 +299,12 @@ internal static class LineReader
         return Literal(line, ref p, "}"u8);
     }
 
+    // SearchValues rather than IndexOfAny(Except)InRange: the generic range methods box their bounds in the
+    // ReadyToRun code of the Release build (four allocations a call, one or two calls a line).
+    private static readonly SearchValues<byte> PrintableAscii = SearchValues.Create(" !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~"u8);
+
+    private static readonly SearchValues<byte> AsciiDigits = SearchValues.Create("0123456789"u8);
+
     /// <summary>Optional spaces, then <paramref name="token"/>.</summary>
     private static bool Literal(ReadOnlySpan<byte> line, ref int p, ReadOnlySpan<byte> token)
     {
@@ -328,7 +334,7 @@ internal static class LineReader
         if (line[p] == (byte)'"')
         {
             var close = line[(p + 1)..].IndexOfAny((byte)'"', (byte)'\\');
-            if (close < 0 || line[p + 1 + close] != (byte)'"' || line.Slice(p + 1, close).IndexOfAnyExceptInRange((byte)' ', (byte)'~') >= 0)
+            if (close < 0 || line[p + 1 + close] != (byte)'"' || line.Slice(p + 1, close).IndexOfAnyExcept(PrintableAscii) >= 0)
             {
                 return false;
             }
@@ -343,7 +349,7 @@ internal static class LineReader
             q++;
         }
 
-        var digits = q < line.Length ? line[q..].IndexOfAnyExceptInRange((byte)'0', (byte)'9') : -1;
+        var digits = q < line.Length ? line[q..].IndexOfAnyExcept(AsciiDigits) : -1;
         if (digits <= 0 || digits > 1 && line[q] == (byte)'0' || line[q + digits] is not ((byte)' ' or (byte)','))
         {
             return false;

@@ -138,10 +138,24 @@ public sealed class RedactLineCodecTests
     [InlineData("{\"id\": 1, \"text\": \"unterminated}")]
     [InlineData("{\"id\": 1, \"text\": \"bad \\x escape\"}")]
     [InlineData("{\"id\": \"a\\\"b\", \"text\": \"a\"}")]
+    [InlineData("{\"id\": \"a\u007fb\", \"text\": \"a\"}")]
+    [InlineData("{\"id\": \"a\u0001b\", \"text\": \"a\"}")]
+    [InlineData("{\"id\": 12a, \"text\": \"a\"}")]
     public void TryRead_OtherShapes_Declined(string line)
     {
         var bytes = Encoding.UTF8.GetBytes(line);
         Assert.False(LineReader.TryRead(bytes, new char[bytes.Length], out _, out _, out _, out _));
+    }
+
+    [Fact]
+    public void TryRead_StringIdOfEveryPrintableCharacter_Accepted()
+    {
+        // Every printable ASCII character but the quote and the backslash (which need escapes) may stand in a string id.
+        var id = new string(Enumerable.Range(' ', '~' - ' ' + 1).Select(c => (char)c).Where(c => c is not ('"' or '\\')).ToArray());
+        var bytes = Encoding.UTF8.GetBytes("{\"id\": \"" + id + "\", \"text\": \"a\"}");
+
+        Assert.True(LineReader.TryRead(bytes, new char[bytes.Length], out var read, out _, out _, out _));
+        Assert.Equal("\"" + id + "\"", Encoding.UTF8.GetString(read));
     }
 
     [Fact]

@@ -160,4 +160,35 @@ public sealed class ScanningTests
     {
         Assert.Equal(expected, new AsciiSet("a~").Contains(c));
     }
+
+    [Fact]
+    public void AsciiRanges_EveryCharacter_InTheSetExactlyWhenInTheRange()
+    {
+        for (var c = 0; c <= char.MaxValue; c++)
+        {
+            var ch = (char)c;
+            Assert.Equal(ch is >= 'A' and <= 'Z', AsciiRanges.Upper.Contains(ch));
+            Assert.Equal(ch is >= 'a' and <= 'z', AsciiRanges.Lower.Contains(ch));
+            Assert.Equal(ch is >= '0' and <= '9', AsciiRanges.Digits.Contains(ch));
+        }
+    }
+
+    /// <summary>The IBAN detector's prefilter must hold wherever its pattern can match (the pattern copied from
+    /// <see cref="IbanDetector"/>), or an IBAN would be missed.</summary>
+    [Fact]
+    public void IbanMayHoldCandidate_GeneratedText_TrueWheneverThePatternMatches()
+    {
+        var pattern = new System.Text.RegularExpressions.Regex(@"(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?(?![A-Za-z0-9])", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        string[] pieces = ["GB", "82", "DE", "89", "WEST", "1234", "5698", " ", "-", "x", "A", "7", "é", "\n", "GB82", "0000"];
+        var matched = 0;
+        Gen.Int[0, pieces.Length - 1].Select(i => pieces[i]).Array[0, 30].Select(a => string.Concat(a)).Sample(text =>
+        {
+            if (pattern.IsMatch(text))
+            {
+                Interlocked.Increment(ref matched);
+                Assert.True(IbanDetector.MayHoldCandidate(text), text);
+            }
+        }, iter: 5000);
+        Assert.True(matched > 100, $"only {matched} generated texts matched the pattern");
+    }
 }

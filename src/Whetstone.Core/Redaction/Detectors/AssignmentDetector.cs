@@ -125,7 +125,7 @@ internal sealed class AssignmentDetector : IDetector
             }
 
             var found = key.Slice(idx, keyword.Length);
-            if (char.IsAsciiLetterLower(found[0]) && found[1..].IndexOfAnyInRange('A', 'Z') >= 0)
+            if (char.IsAsciiLetterLower(found[0]) && found[1..].IndexOfAny(AsciiRanges.Upper) >= 0)
             {
                 continue; // "sumObj" is not "sumo"
             }
@@ -463,7 +463,7 @@ internal sealed class AssignmentDetector : IDetector
     /// <summary>A code reference rather than a literal: <c>user.password</c>, <c>API_KEY</c>, <c>getToken</c>.</summary>
     private static bool IsIdentifierLike(ReadOnlySpan<char> v)
     {
-        if (v.IndexOfAnyInRange('0', '9') >= 0 && v.IndexOf('.') < 0)
+        if (v.IndexOfAny(AsciiRanges.Digits) >= 0 && v.IndexOf('.') < 0)
         {
             return false;
         }
@@ -474,9 +474,9 @@ internal sealed class AssignmentDetector : IDetector
         }
 
         // CONSTANT_CASE, dotted.member.access, or lowerCamel with a capital inside.
-        var upperOnly = v.IndexOfAnyInRange('a', 'z') < 0 && v.Contains('_');
+        var upperOnly = v.IndexOfAny(AsciiRanges.Lower) < 0 && v.Contains('_');
         var dotted = v.Contains('.') && char.IsAsciiLetter(v[0]) && v[^1] != '.' && !AnySegmentRandom(v);
-        var camel = char.IsAsciiLetterLower(v[0]) && v[1..].IndexOfAnyInRange('A', 'Z') >= 0 && v.IndexOfAnyInRange('0', '9') < 0;
+        var camel = char.IsAsciiLetterLower(v[0]) && v[1..].IndexOfAny(AsciiRanges.Upper) >= 0 && v.IndexOfAny(AsciiRanges.Digits) < 0;
         return upperOnly || dotted || camel;
     }
 

@@ -106,6 +106,11 @@ internal sealed partial class IbanDetector : IDetector
 
     public void Detect(string text, ICollection<Finding> findings)
     {
+        if (!MayHoldCandidate(text))
+        {
+            return;
+        }
+
         Span<char> compact = stackalloc char[40];
         foreach (var m in Candidate().EnumerateMatches(text))
         {
@@ -125,6 +130,35 @@ internal sealed partial class IbanDetector : IDetector
                 findings.Add(new Finding(m.Index, m.Index + m.Length, Kind));
             }
         }
+    }
+
+    /// <summary>Whether some position holds what every <see cref="Candidate"/> match begins with: two capitals and
+    /// two digits, not preceded by an ASCII letter or digit. Most texts have none, and skipping the pattern for them
+    /// saves more than its scan: the generated regex looks for each capital with <c>IndexOfAnyInRange</c>, which
+    /// allocates in ReadyToRun code (<see cref="AsciiRanges"/>) — ~400 bytes a text, a third of what the detectors
+    /// allocated on mixed agent text.</summary>
+    internal static bool MayHoldCandidate(ReadOnlySpan<char> text)
+    {
+        var i = 0;
+        while (i + 4 <= text.Length)
+        {
+            var k = text[i..^3].IndexOfAny(AsciiRanges.Upper);
+            if (k < 0)
+            {
+                return false;
+            }
+
+            i += k;
+            if (char.IsAsciiLetterUpper(text[i + 1]) && char.IsAsciiDigit(text[i + 2]) && char.IsAsciiDigit(text[i + 3])
+                && (i == 0 || !char.IsAsciiLetterOrDigit(text[i - 1])))
+            {
+                return true;
+            }
+
+            i++;
+        }
+
+        return false;
     }
 
     internal static bool Mod97(ReadOnlySpan<char> iban)

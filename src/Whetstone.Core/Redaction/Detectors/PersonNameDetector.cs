@@ -127,7 +127,7 @@ internal sealed partial class PersonNameDetector : IDetector
         var i = 0;
         while (i < span.Length)
         {
-            var next = span[i..].IndexOfAnyInRange('A', 'Z');
+            var next = span[i..].IndexOfAny(AsciiRanges.Upper);
             if (next < 0)
             {
                 return;

@@ -132,7 +132,7 @@ internal sealed class PrefixedTokenDetector : IDetector
                 continue;
             }
 
-            if (r.NeedsDigit && body.IndexOfAnyInRange('0', '9') < 0)
+            if (r.NeedsDigit && body.IndexOfAny(AsciiRanges.Digits) < 0)
             {
                 continue;
             }

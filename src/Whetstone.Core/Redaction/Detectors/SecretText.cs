@@ -326,7 +326,7 @@ internal static class SecretText
         foreach (var r in value.SplitAny("._-/"))
         {
             var seg = value[r];
-            if (seg.Length >= 4 && seg.IndexOfAnyExceptInRange('a', 'z') < 0)
+            if (seg.Length >= 4 && seg.IndexOfAnyExcept(AsciiRanges.Lower) < 0)
             {
                 n++;
             }

@@ -157,7 +157,7 @@ internal sealed partial class StructuredSecretDetector : IDetector
             foreach (Match m in Bearer().Matches(text))
             {
                 var v = m.Groups["v"].ValueSpan;
-                if (v.IndexOfAnyInRange('0', '9') >= 0 || v.IndexOfAnyInRange('A', 'Z') >= 0 && v.IndexOfAnyInRange('a', 'z') >= 0)
+                if (v.IndexOfAny(AsciiRanges.Digits) >= 0 || v.IndexOfAny(AsciiRanges.Upper) >= 0 && v.IndexOfAny(AsciiRanges.Lower) >= 0)
                 {
                     AddValue(m.Groups["v"], "bearer_token", findings);
                 }
