@@ -85,7 +85,9 @@ public static class ConfigurationLoader
         }
         catch (InvalidOperationException e)
         {
-            throw new WhetstoneException(ErrorCode.InvalidConfiguration, "invalid configuration: " + (e.InnerException?.Message ?? e.Message), inner: e);
+            // The binder's own message names the key and the type ("Failed to convert configuration value 'abc' at
+            // 'Whetstone:Quality:MinScore' to type 'System.Double'."); the inner one only says the value is bad.
+            throw new WhetstoneException(ErrorCode.InvalidConfiguration, "invalid configuration: " + e.Message, inner: e);
         }
 
         options.ThrowIfInvalid();

@@ -157,6 +157,18 @@ public sealed class QualityCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task AnyCommand_OptionThatIsNotANumber_ErrorNamesTheKeyAndTheType()
+    {
+        var env = new Hashtable { ["Whetstone__Quality__SemanticClusterThreshold"] = "high" };
+
+        var result = await CliRunner.RunWithEnvAsync(env, "status", "--home", Home);
+
+        Assert.Equal(2, result.Code);
+        Assert.Contains("'Whetstone:Quality:SemanticClusterThreshold'", result.Error, StringComparison.Ordinal);
+        Assert.Contains("System.Double", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AnyCommand_InvalidQualityOption_ErrorNamesTheKey()
     {
         var env = new Hashtable { ["Whetstone__Quality__Rules__no_such_rule"] = "reject" };
