@@ -42,10 +42,16 @@ internal static class RescoreCommand
         return await ctx.Console.Progress().StartAsync(async progress =>
         {
             var read = progress.AddTask("score runs", maxValue: 1);
+            ProgressTask? embed = null;
             var write = progress.AddTask("write verdicts", maxValue: 1);
             return (await services.RefreshQualityAsync(new Progress<RescoreProgress>(p =>
             {
-                var task = p.Pass == 1 ? read : write;
+                var task = p.Pass switch
+                {
+                    1 => read,
+                    3 => embed ??= progress.AddTaskBefore("embed tasks (semantic clusters)", new ProgressTaskSettings { MaxValue = 1 }, write),
+                    _ => write,
+                };
                 task.MaxValue = Math.Max(1, p.Total);
                 task.Value = p.Done;
             }), ct, force: true))!;

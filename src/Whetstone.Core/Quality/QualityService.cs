@@ -98,7 +98,7 @@ public sealed class QualityService
             progress?.Report(new RescoreProgress(1, facts.Count, total));
         }
 
-        var merge = semantic ? GroupByMeaning(taskTexts, options.SemanticClusterThreshold, cancellationToken) : null;
+        var merge = semantic ? GroupByMeaning(taskTexts, options.SemanticClusterThreshold, progress, cancellationToken) : null;
         var sets = index.Build(cancellationToken, merge);
         var clusters = ClusterFacts.Compute(facts, sets);
 
@@ -133,14 +133,16 @@ public sealed class QualityService
         };
     }
 
-    private SemanticMerge GroupByMeaning(List<(ulong Key, string Text)> tasks, double threshold, CancellationToken cancellationToken)
+    private SemanticMerge GroupByMeaning(List<(ulong Key, string Text)> tasks, double threshold, IProgress<RescoreProgress>? progress,
+        CancellationToken cancellationToken)
     {
         var embedder = _models?.CreateEmbedder() ?? throw new WhetstoneException(ErrorCode.InvalidConfiguration,
             $"{Configuration.QualityOptions.Key}:{nameof(Configuration.QualityOptions.SemanticClusterThreshold)} is on but no sentence embedder " +
             "is available here (WHETSTONE_NO_EMBEDDINGS=1?); nothing was changed");
         try
         {
-            return SemanticTaskGroups.Group(tasks, embedder, threshold, cancellationToken);
+            return SemanticTaskGroups.Group(tasks, embedder, threshold, cancellationToken,
+                progress is null ? null : done => progress.Report(new RescoreProgress(3, done, tasks.Count)));
         }
         finally
         {
@@ -439,7 +441,8 @@ public sealed class QualityService
     }
 }
 
-/// <summary>Progress of a rescore: pass 1 reads and scores, pass 2 writes verdicts.</summary>
+/// <summary>Progress of a rescore: pass 1 reads and scores, pass 2 writes verdicts; between them, with semantic
+/// clustering on, pass 3 counts the distinct tasks embedded.</summary>
 public sealed record RescoreProgress(int Pass, long Done, long Total);
 
 /// <summary>What a rescore did.</summary>

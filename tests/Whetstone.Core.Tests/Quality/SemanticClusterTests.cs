@@ -48,6 +48,19 @@ public class SemanticClusterTests
     }
 
     [Fact]
+    public async Task Rescore_WithProgress_EmbeddingIsReportedBetweenScoringAndWriting()
+    {
+        var store = await Paraphrases();
+        var seen = new List<RescoreProgress>();
+
+        await Service(0.85, new TopicModels()).RescoreAsync(store, new SyncProgress(seen.Add));
+
+        Assert.Equal(new RescoreProgress(3, 3, 3), Assert.Single(seen, p => p.Pass == 3));
+        var passes = seen.Select(p => p.Pass).Distinct().ToList();
+        Assert.Equal([1, 3, 2], passes);
+    }
+
+    [Fact]
     public async Task Rescore_SemanticClusteringOff_ParaphrasesStayApartAndNothingIsEmbedded()
     {
         var store = await Paraphrases();
@@ -185,5 +198,10 @@ public class SemanticClusterTests
             }).ToArray();
             return dropOne ? vectors[..^1] : vectors;
         }
+    }
+
+    private sealed class SyncProgress(Action<RescoreProgress> report) : IProgress<RescoreProgress>
+    {
+        public void Report(RescoreProgress value) => report(value);
     }
 }

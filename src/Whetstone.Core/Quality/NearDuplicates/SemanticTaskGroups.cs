@@ -18,9 +18,10 @@ internal static class SemanticTaskGroups
     private const int BatchSize = 64;
 
     /// <summary>For each task key joined to an earlier one, the key of its group's first task. Keys that stay
-    /// alone are not in the result.</summary>
+    /// alone are not in the result. <paramref name="onEmbedded"/> hears how many tasks are embedded after each batch
+    /// (the slow part).</summary>
     public static SemanticMerge Group(IReadOnlyList<(ulong Key, string Text)> tasks, ITextEmbedder embedder, double threshold,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, Action<int>? onEmbedded = null)
     {
         ArgumentNullException.ThrowIfNull(tasks);
         ArgumentNullException.ThrowIfNull(embedder);
@@ -47,6 +48,8 @@ internal static class SemanticTaskGroups
             {
                 vectors[start + i] = Normalised(embedded[i]);
             }
+
+            onEmbedded?.Invoke(start + count);
         }
 
         // Rows in parallel; each row lists its similar later tasks, joined afterwards in a fixed order so the
