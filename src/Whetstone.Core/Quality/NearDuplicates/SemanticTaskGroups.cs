@@ -55,8 +55,7 @@ internal static class SemanticTaskGroups
         // Rows in parallel; each row lists its similar later tasks, joined afterwards in a fixed order so the
         // groups do not depend on thread timing.
         var similar = new List<int>?[n];
-        var comparisons = 0L;
-        Parallel.For(0, n, new ParallelOptions { CancellationToken = cancellationToken }, () => 0L, (i, _, local) =>
+        Parallel.For(0, n, new ParallelOptions { CancellationToken = cancellationToken }, i =>
         {
             var a = vectors[i];
             List<int>? found = null;
@@ -69,16 +68,13 @@ internal static class SemanticTaskGroups
             }
 
             similar[i] = found;
-            return local + (n - i - 1);
-        }, local => Interlocked.Add(ref comparisons, local));
+        });
 
         var sets = new UnionFind(n);
-        var pairs = 0L;
         for (var i = 0; i < n; i++)
         {
             foreach (var j in similar[i] ?? [])
             {
-                pairs++;
                 sets.Union(i, j);
             }
         }
@@ -96,7 +92,7 @@ internal static class SemanticTaskGroups
             }
         }
 
-        return new SemanticMerge(merged, n, pairs, comparisons, largest);
+        return new SemanticMerge(merged, n, largest);
     }
 
     private static float[] Normalised(float[] v)
@@ -115,9 +111,8 @@ internal static class SemanticTaskGroups
 }
 
 /// <summary>What <see cref="SemanticTaskGroups.Group"/> found: task key → the key of its group's first task (only
-/// for joined tasks), how many tasks were embedded, how many pairs reached the threshold, how many were compared,
-/// and the most tasks in one group (joining is transitive, so a low threshold can chain unrelated tasks).</summary>
-internal sealed record SemanticMerge(IReadOnlyDictionary<ulong, ulong> Canonical, int Tasks, long SimilarPairs, long Comparisons, int LargestGroup)
+/// for joined tasks), how many tasks were embedded, and the most tasks in one group (joining is transitive, so a low threshold can chain unrelated tasks).</summary>
+internal sealed record SemanticMerge(IReadOnlyDictionary<ulong, ulong> Canonical, int Tasks, int LargestGroup)
 {
     public ulong Map(ulong key) => Canonical.TryGetValue(key, out var to) ? to : key;
 }
