@@ -44,9 +44,13 @@ internal sealed class DownHandler : HttpMessageHandler
 {
     public int Attempts;
 
+    /// <summary>Completes when the first attempt has been made.</summary>
+    public TaskCompletionSource FirstAttempt { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref Attempts);
+        FirstAttempt.TrySetResult();
         throw new HttpRequestException("Connection refused (simulated)");
     }
 }

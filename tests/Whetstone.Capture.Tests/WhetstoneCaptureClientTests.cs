@@ -111,9 +111,12 @@ public sealed class WhetstoneCaptureClientTests
         using var down = new DownHandler();
         await using var client = new WhetstoneCaptureClient(Options(null, change: o => o.DisposeTimeout = TimeSpan.Zero), down);
         client.Submit(Run("never"));
-        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
+        using var cancel = new CancellationTokenSource();
+        var flush = client.FlushAsync(cancel.Token);
+        await down.FirstAttempt.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        await cancel.CancelAsync();
 
-        var flushed = await client.FlushAsync(cancel.Token);
+        var flushed = await flush;
 
         Assert.False(flushed);
         Assert.True(down.Attempts >= 1);

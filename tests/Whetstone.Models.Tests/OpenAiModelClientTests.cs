@@ -124,7 +124,7 @@ public sealed class OpenAiModelClientTests
     public async Task CompleteAsync_ServerHangs_TimesOutEachAttempt()
     {
         await using var server = await LoopbackChatServer.StartAsync((_, _) => new Reply(200, "{}", Hang: true));
-        var client = ModelClients.Create(server.Spec, Fast with { Timeout = TimeSpan.FromMilliseconds(200), MaxRetries = 1 });
+        var client = ModelClients.Create(server.Spec, Fast with { Timeout = TimeSpan.FromSeconds(1), MaxRetries = 1 });
         var result = await client.CompleteAsync(Request(), Ct);
         ModelClients.Release(client);
 

@@ -63,9 +63,11 @@ internal sealed class LoopbackChatServer : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
+        // Counted on arrival, before the body is read, so a client that gives up while the body is still in flight
+        // has still been seen.
+        var n = Interlocked.Increment(ref _count);
         using var doc = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
         var body = doc.RootElement.Clone();
-        var n = Interlocked.Increment(ref _count);
         Requests.Enqueue(new Received(context.Request.Path, context.Request.Headers.Authorization.ToString(), body));
         var reply = _script(n, body) ?? Default(body);
         if (reply.Hang)
