@@ -30,19 +30,38 @@ internal sealed class KeywordFinder
     /// letters.</param>
     public KeywordFinder(IEnumerable<string> keywords)
     {
-        var list = keywords.Distinct(StringComparer.Ordinal).ToList();
-        foreach (var k in list)
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var list = new List<string>();
+        foreach (var k in keywords)
         {
-            if (k.Length < 3 || !char.IsAsciiLetterLower(k[0]) || !char.IsAsciiLetterLower(k[1]) || k.Any(c => !char.IsAsciiLetterLower(c) && c != '_'))
+            if (seen.Add(k))
             {
-                throw new ArgumentException($"keyword '{k}': three or more lower-case ASCII letters or '_', starting with two letters", nameof(keywords));
+                list.Add(k);
             }
         }
 
-        _byTrigram = list.GroupBy(k => Trigram(k[0], k[1], k[2]))
-            .ToDictionary(g => g.Key, g => g.OrderByDescending(k => k.Length).ToArray());
-        foreach (var t in _byTrigram.Keys)
+        var groups = new Dictionary<int, List<string>>();
+        foreach (var k in list)
         {
+            if (k.Length < 3 || !char.IsAsciiLetterLower(k[0]) || !char.IsAsciiLetterLower(k[1]) || k.AsSpan().ContainsAnyExcept(KeywordChars))
+            {
+                throw new ArgumentException($"keyword '{k}': three or more lower-case ASCII letters or '_', starting with two letters", nameof(keywords));
+            }
+
+            var t = Trigram(k[0], k[1], k[2]);
+            if (!groups.TryGetValue(t, out var group))
+            {
+                groups[t] = group = [];
+            }
+
+            group.Add(k);
+        }
+
+        // Longest first within a trigram, keeping the given order among equal lengths.
+        _byTrigram = new Dictionary<int, string[]>(groups.Count);
+        foreach (var (t, group) in groups)
+        {
+            _byTrigram[t] = LongestFirst(group);
             _trigrams[t >> 6] |= 1UL << t;
         }
 
@@ -54,6 +73,27 @@ internal sealed class KeywordFinder
         }
 
         _bloom = Vector512.Create((ReadOnlySpan<ushort>)bloom);
+    }
+
+    private static readonly System.Buffers.SearchValues<char> KeywordChars = System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyz_");
+
+    /// <summary>A stable sort by length, longest first.</summary>
+    private static string[] LongestFirst(List<string> items)
+    {
+        var sorted = items.ToArray();
+        for (var i = 1; i < sorted.Length; i++)
+        {
+            var item = sorted[i];
+            var j = i - 1;
+            for (; j >= 0 && sorted[j].Length < item.Length; j--)
+            {
+                sorted[j + 1] = sorted[j];
+            }
+
+            sorted[j + 1] = item;
+        }
+
+        return sorted;
     }
 
     /// <summary>The code of a keyword character as the vector path computes it: letters 1–26 in either case,

@@ -38,20 +38,66 @@ internal sealed class PrefixedTokenDetector : IDetector
 
     public PrefixedTokenDetector(IEnumerable<TokenRule> rules)
     {
-        var list = rules.ToList();
-        _byStart = list.GroupBy(r => Key(r.Prefix[0], r.Prefix.Length > 1 ? r.Prefix[1] : '\0'))
-            .ToDictionary(g => g.Key, g => g.OrderByDescending(r => r.Prefix.Length).ToArray());
-        var alphabet = new List<char>();
-        for (var c = (char)0; c < 128; c++)
+        // Plain loops rather than LINQ: built at every start of a command that redacts (see AssignmentDetector).
+        var list = new List<TokenRule>(rules);
+        var groups = new Dictionary<int, List<TokenRule>>();
+        var inAlphabet = new bool[128];
+        var minLength = int.MaxValue;
+        foreach (var r in list)
         {
-            if (list.Any(r => r.Body.Contains(c) || r.Prefix.Contains(c, StringComparison.Ordinal)))
+            var key = Key(r.Prefix[0], r.Prefix.Length > 1 ? r.Prefix[1] : '\0');
+            if (!groups.TryGetValue(key, out var group))
             {
-                alphabet.Add(c);
+                groups[key] = group = [];
+            }
+
+            group.Add(r);
+            minLength = Math.Min(minLength, r.Prefix.Length + Math.Max(r.Min, 1));
+            for (var c = 0; c < 128; c++)
+            {
+                inAlphabet[c] |= r.Body.Contains((char)c);
+            }
+
+            foreach (var c in r.Prefix)
+            {
+                if (c < 128)
+                {
+                    inAlphabet[c] = true;
+                }
             }
         }
 
-        MinLength = list.Min(r => r.Prefix.Length + Math.Max(r.Min, 1));
-        _runs = new RunFinder(new string([.. alphabet]), MinLength);
+        // Longest prefix first within a group, keeping the rules' order among equal lengths.
+        _byStart = new Dictionary<int, TokenRule[]>(groups.Count);
+        foreach (var (key, group) in groups)
+        {
+            var sorted = group.ToArray();
+            for (var i = 1; i < sorted.Length; i++)
+            {
+                var item = sorted[i];
+                var j = i - 1;
+                for (; j >= 0 && sorted[j].Prefix.Length < item.Prefix.Length; j--)
+                {
+                    sorted[j + 1] = sorted[j];
+                }
+
+                sorted[j + 1] = item;
+            }
+
+            _byStart[key] = sorted;
+        }
+
+        var alphabet = new System.Text.StringBuilder();
+        for (var c = 0; c < 128; c++)
+        {
+            if (inAlphabet[c])
+            {
+                alphabet.Append((char)c);
+            }
+        }
+
+        MinLength = minLength;
+        _runs = new RunFinder(alphabet.ToString(), MinLength);
         Rules = list;
     }
 

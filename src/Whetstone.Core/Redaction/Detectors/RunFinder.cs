@@ -34,25 +34,26 @@ internal sealed class RunFinder
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(minLength, 2);
         _set = new AsciiSet(alphabet);
-        var shifts = new List<int>();
+        var shifts = new int[6];
+        var count = 0;
         var have = 1;
         while (have * 2 <= Math.Min(minLength, Block))
         {
-            shifts.Add(have);
+            shifts[count++] = have;
             have *= 2;
         }
 
         if (have < Math.Min(minLength, Block))
         {
-            shifts.Add(Math.Min(minLength, Block) - have);
+            shifts[count] = Math.Min(minLength, Block) - have;
         }
-
-        shifts.AddRange(Enumerable.Repeat(0, 6 - shifts.Count));
         (_h0, _h1, _h2, _h3, _h4, _h5) = (shifts[0], shifts[1], shifts[2], shifts[3], shifts[4], shifts[5]);
         _values = SearchValues.Create(alphabet);
         MinLength = minLength;
-        var starts = new List<ushort>();
-        var widths = new List<ushort>();
+        // Arrays rather than List<ushort>: a list of a value type is generic code nothing precompiles.
+        var starts = new ushort[MaxRanges];
+        var widths = new ushort[MaxRanges];
+        var ranges = 0;
         for (var c = 0; c < 128; c++)
         {
             if (_set.Contains((char)c) && (c == 0 || !_set.Contains((char)(c - 1))))
@@ -63,20 +64,19 @@ internal sealed class RunFinder
                     e++;
                 }
 
-                starts.Add((ushort)c);
-                widths.Add((ushort)(e - c + 1));
+                if (ranges < MaxRanges)
+                {
+                    starts[ranges] = (ushort)c;
+                    widths[ranges] = (ushort)(e - c + 1);
+                }
+
+                ranges++;
             }
         }
 
-        if (starts.Count > MaxRanges)
+        if (ranges > MaxRanges)
         {
-            throw new ArgumentException($"the alphabet has {starts.Count} ranges of consecutive characters; at most {MaxRanges} are supported", nameof(alphabet));
-        }
-
-        while (starts.Count < MaxRanges)
-        {
-            starts.Add(0);
-            widths.Add(0);
+            throw new ArgumentException($"the alphabet has {ranges} ranges of consecutive characters; at most {MaxRanges} are supported", nameof(alphabet));
         }
 
         (_s0, _s1, _s2, _s3, _s4, _s5, _s6, _s7) = (starts[0], starts[1], starts[2], starts[3], starts[4], starts[5], starts[6], starts[7]);
