@@ -61,7 +61,7 @@ internal sealed class KeywordFinder
         _byTrigram = new Dictionary<int, string[]>(groups.Count);
         foreach (var (t, group) in groups)
         {
-            _byTrigram[t] = LongestFirst(group);
+            _byTrigram[t] = StableOrder.LongestFirst(group, k => k.Length);
             _trigrams[t >> 6] |= 1UL << t;
         }
 
@@ -76,25 +76,6 @@ internal sealed class KeywordFinder
     }
 
     private static readonly System.Buffers.SearchValues<char> KeywordChars = System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyz_");
-
-    /// <summary>A stable sort by length, longest first.</summary>
-    private static string[] LongestFirst(List<string> items)
-    {
-        var sorted = items.ToArray();
-        for (var i = 1; i < sorted.Length; i++)
-        {
-            var item = sorted[i];
-            var j = i - 1;
-            for (; j >= 0 && sorted[j].Length < item.Length; j--)
-            {
-                sorted[j + 1] = sorted[j];
-            }
-
-            sorted[j + 1] = item;
-        }
-
-        return sorted;
-    }
 
     /// <summary>The code of a keyword character as the vector path computes it: letters 1–26 in either case,
     /// <c>_</c> 31.</summary>

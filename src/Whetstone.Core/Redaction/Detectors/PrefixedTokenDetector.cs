@@ -71,20 +71,7 @@ internal sealed class PrefixedTokenDetector : IDetector
         _byStart = new Dictionary<int, TokenRule[]>(groups.Count);
         foreach (var (key, group) in groups)
         {
-            var sorted = group.ToArray();
-            for (var i = 1; i < sorted.Length; i++)
-            {
-                var item = sorted[i];
-                var j = i - 1;
-                for (; j >= 0 && sorted[j].Prefix.Length < item.Prefix.Length; j--)
-                {
-                    sorted[j + 1] = sorted[j];
-                }
-
-                sorted[j + 1] = item;
-            }
-
-            _byStart[key] = sorted;
+            _byStart[key] = StableOrder.LongestFirst(group, r => r.Prefix.Length);
         }
 
         var alphabet = new System.Text.StringBuilder();
