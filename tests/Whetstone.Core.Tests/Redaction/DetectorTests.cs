@@ -53,6 +53,43 @@ public sealed class DetectorTests
         Assert.Equal(("private_key", 5, 5 + pem.Length), (f.Kind, f.Start, f.End));
     }
 
+    [Fact]
+    public void Find_PemPrivateKeys_EachKeyToItsFirstEndLineAndBeginLinesInsideAKeyIgnored()
+    {
+        const string Body = "MIIEpQIBAAKCAQEAn6/O8li+SX4m98LLYt/PKSzEmQ++ZBD7Loh9P13f4yQ92EF3";
+        var first = "-----BEGIN RSA PRIVATE KEY-----\n" + Body + "\n-----BEGIN PRIVATE KEY-----\n" + Body + "\n-----END RSA PRIVATE KEY-----";
+        var second = "-----BEGIN OPENSSH PRIVATE KEY-----\n" + Body + "\n-----END OPENSSH PRIVATE KEY-----";
+        var tooShort = "-----BEGIN PRIVATE KEY-----\nshort\n-----END PRIVATE KEY-----";
+        var text = first + "\nthen\n" + second + "\nand " + tooShort + " tail";
+
+        var f = Find(text).Where(x => x.Kind == "private_key").Select(x => (x.Start, x.End)).ToList();
+
+        var s2 = text.IndexOf(second, StringComparison.Ordinal);
+        Assert.Equal([(0, first.Length), (s2, s2 + second.Length)], f);
+    }
+
+    [Fact]
+    public void Find_CurlUser_FlagsSharedByNearbyCurlsReportedOnce()
+    {
+        const string Text = "curl https://a.example \\\n  curl -u admin:Xk29!vLp7q https://b.example\ncurl -u ops:Qm83#tRz5w -u x:y";
+
+        var f = Find(Text).Where(x => x.Kind == "basic_auth_credentials").Select(x => Text[x.Start..x.End]).ToList();
+
+        Assert.Equal(["admin:Xk29!vLp7q", "ops:Qm83#tRz5w"], f);
+    }
+
+    [Theory]
+    [InlineData("a@a@a@b.example.com", "a@b.example.com")]
+    [InlineData("x éab@mail.example.com", null)] // a letter before the local part: not an address boundary
+    [InlineData("to: bob@mail.com_x", null)] // the domain runs on into a word: no boundary after the TLD
+    [InlineData("mail bob@mail.example.com.", "bob@mail.example.com")]
+    public void Find_Email_WindowAroundEachAt(string text, string? expected)
+    {
+        var f = Find(text).Where(x => x.Kind == "email").Select(x => text[x.Start..x.End]).ToList();
+
+        Assert.Equal(expected is null ? [] : [expected], f);
+    }
+
     [Theory]
     [InlineData("write to john.doe@example.com today", "email", "john.doe@example.com")]
     [InlineData("call me at +44 20 7946 0958 please", "phone", "+44 20 7946 0958")]

@@ -11,16 +11,39 @@ internal sealed partial class EmailDetector : IDetector
         RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 
+    private static readonly System.Buffers.SearchValues<char> LocalChars =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-");
+
+    private static readonly System.Buffers.SearchValues<char> DomainChars =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-");
+
     public void Detect(string text, ICollection<Finding> findings)
     {
-        // Anchor on each '@': match the pattern only in the window around it (the local part is at most 64
-        // characters, the domain at most 255), so text without '@' costs one vectorized scan.
+        // Anchor on each '@': match the pattern only in the window around it — the run of local-part characters
+        // before it (at most 65) and of domain characters after it (at most 255), each with one more character
+        // for the look-behind and the final \b — so text without '@' costs one vectorized scan and a line of
+        // "a@a@a@…" costs a few characters an '@', not a 320-character window.
         var at = 0;
         var lastEnd = 0;
         while ((at = text.IndexOf('@', at)) >= 0)
         {
-            var start = Math.Max(lastEnd, at - 65);
-            var end = Math.Min(text.Length, at + 256);
+            var domain = text.AsSpan(at + 1, Math.Min(text.Length - at - 1, 255));
+            var domainRun = domain.IndexOfAnyExcept(DomainChars);
+            if (domainRun < 0)
+            {
+                domainRun = domain.Length;
+            }
+
+            if (domainRun < 4 || !domain[..domainRun].Contains('.'))
+            {
+                at++; // no "x.yz" after the '@': no address here
+                continue;
+            }
+
+            var local = text.AsSpan(Math.Max(lastEnd, at - 65), at - Math.Max(lastEnd, at - 65));
+            var localRun = local.Length - 1 - local.LastIndexOfAnyExcept(LocalChars);
+            var start = Math.Max(lastEnd, at - localRun - 1);
+            var end = Math.Min(text.Length, Math.Min(at + 256, at + 1 + domainRun + 1));
             var window = text.AsSpan(start, end - start);
             foreach (var m in Pattern().EnumerateMatches(window))
             {
