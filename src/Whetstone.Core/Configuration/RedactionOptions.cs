@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
 using Whetstone.Redaction;
 
 namespace Whetstone.Configuration;
@@ -15,6 +16,34 @@ public sealed class RedactionOptions
 
     /// <summary>Regular expressions; a finding whose whole text matches one is not redacted.</summary>
     public List<string> AllowPatterns { get; set; } = [];
+
+    /// <summary>Reads and validates <c>Whetstone:Redaction</c> alone, without the reflection-based binder, so that the
+    /// native build of <c>whetstone redact</c> (Native AOT, where that binder cannot see the options' properties)
+    /// reads the same keys: <c>Policy:KIND</c>, <c>Allow:N</c>, <c>AllowPatterns:N</c>. Errors read as
+    /// <see cref="WhetstoneOptions.ThrowIfInvalid"/>'s.</summary>
+    public static RedactionOptions Read(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var section = configuration.GetSection(WhetstoneOptions.SectionName).GetSection(nameof(WhetstoneOptions.Redaction));
+        var options = new RedactionOptions();
+        foreach (var entry in section.GetSection(nameof(Policy)).GetChildren())
+        {
+            if (entry.Value is { } action)
+            {
+                options.Policy[entry.Key] = action;
+            }
+        }
+
+        options.Allow.AddRange(Values(section.GetSection(nameof(Allow))));
+        options.AllowPatterns.AddRange(Values(section.GetSection(nameof(AllowPatterns))));
+        var problems = new List<string>();
+        options.Validate(problems);
+        WhetstoneOptions.ThrowIfAny(problems);
+        return options;
+
+        static IEnumerable<string> Values(IConfigurationSection list) =>
+            list.GetChildren().Select(c => c.Value).OfType<string>();
+    }
 
     internal void Validate(List<string> problems)
     {

@@ -59,9 +59,10 @@ public sealed class WhetstoneOptions
     }
 
     /// <summary>Throws <see cref="ErrorCode.InvalidConfiguration"/> listing every problem.</summary>
-    public void ThrowIfInvalid()
+    public void ThrowIfInvalid() => ThrowIfAny(Validate());
+
+    internal static void ThrowIfAny(IReadOnlyList<string> problems)
     {
-        var problems = Validate();
         if (problems.Count > 0)
         {
             throw new WhetstoneException(ErrorCode.InvalidConfiguration,

@@ -194,7 +194,7 @@ public sealed partial class Redactor : ITrajectoryRedactor
     }
 
     /// <summary>All findings in <paramref name="text"/>, merged: sorted, non-overlapping, placeholders excluded,
-    /// allowlisted values and kinds the policy keeps dropped.</summary>
+    /// allowlisted values (and findings inside them) and kinds the policy keeps dropped.</summary>
     public IReadOnlyList<Finding> Find(string text)
     {
         if (string.IsNullOrEmpty(text))
@@ -210,7 +210,19 @@ public sealed partial class Redactor : ITrajectoryRedactor
 
         if (raw.Count > 0 && !_policy.IsDefault)
         {
-            raw.RemoveAll(f => f.Start < 0 || f.End > text.Length || f.End <= f.Start || _policy.ActionFor(f.Kind) == RedactionAction.Keep || _policy.IsAllowed(text.AsSpan(f.Start, f.End - f.Start)));
+            // An allowed value covers its parts too: a national number inside an allowed international one, a name
+            // inside an allowed address.
+            List<Finding>? allowed = null;
+            foreach (var f in raw)
+            {
+                if (f.Start >= 0 && f.End <= text.Length && f.End > f.Start && _policy.IsAllowed(text.AsSpan(f.Start, f.End - f.Start)))
+                {
+                    (allowed ??= []).Add(f);
+                }
+            }
+
+            raw.RemoveAll(f => f.Start < 0 || f.End > text.Length || f.End <= f.Start || _policy.ActionFor(f.Kind) == RedactionAction.Keep
+                || allowed is not null && allowed.Exists(a => a.Start <= f.Start && f.End <= a.End));
         }
 
         return Merge(raw, text);

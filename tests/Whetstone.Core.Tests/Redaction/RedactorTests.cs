@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
 using Whetstone.Configuration;
 using Whetstone.Redaction;
 using Whetstone.Tests;
@@ -125,6 +126,51 @@ public sealed class RedactorTests
         var (text, _) = New(policy).RedactText("from 203.0.113.9 by support@whetstone.example, cc dev@corp.example and eve@evil.example");
 
         Assert.Equal("from 203.0.113.9 by support@whetstone.example, cc dev@corp.example and <EMAIL_1>", text);
+    }
+
+    [Fact]
+    public void Redact_AllowedValue_AlsoCoversTheFindingsInsideIt()
+    {
+        const string Text = "call +1 (415) 555-0132 or +1 (212) 555-0188";
+        var (plain, plainFindings) = New().RedactText(Text);
+        var policy = new RedactionPolicy(new Dictionary<string, RedactionAction>(), [], [new Regex(@"^\+1 \(415\).*$")]);
+
+        var (text, findings) = New(policy).RedactText(Text);
+
+        Assert.Equal("call <PHONE_1> or <PHONE_2>", plain);
+        Assert.Equal(2, plainFindings.Count);
+        Assert.Equal("call +1 (415) 555-0132 or <PHONE_1>", text); // not "+1 <PHONE_1>": the national part is inside
+        Assert.Equal((26, 43, "phone"), (findings.Single().Start, findings.Single().End, findings.Single().Kind));
+    }
+
+    [Fact]
+    public void Options_Read_GivesWhatTheBinderGivesAndNamesBadKeys()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Whetstone:Redaction:Policy:email"] = "keep",
+            ["Whetstone:Redaction:Policy:secrets"] = "hash",
+            ["Whetstone:Redaction:Allow:0"] = "support@whetstone.example",
+            ["Whetstone:Redaction:Allow:1"] = "10.0.0.1",
+            ["Whetstone:Redaction:AllowPatterns:0"] = "^[a-z]+@corp\\.example$",
+            ["Whetstone:Storage:Provider"] = "sqlite",
+        };
+        var config = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+
+        var read = RedactionOptions.Read(config);
+        var bound = ConfigurationLoader.Bind(config).Redaction;
+
+        Assert.Equal(bound.Policy.OrderBy(p => p.Key), read.Policy.OrderBy(p => p.Key));
+        Assert.Equal(["support@whetstone.example", "10.0.0.1"], read.Allow);
+        Assert.Equal(bound.Allow, read.Allow);
+        Assert.Equal(bound.AllowPatterns, read.AllowPatterns);
+        Assert.Equal(2, read.Policy.Count);
+
+        settings["Whetstone:Redaction:Policy:emial"] = "drop";
+        var bad = Assert.Throws<WhetstoneException>(() => RedactionOptions.Read(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()));
+        Assert.Equal(ErrorCode.InvalidConfiguration, bad.Code);
+        Assert.Contains("Whetstone:Redaction:Policy:emial: unknown kind", bad.Message, StringComparison.Ordinal);
+        Assert.Contains("Whetstone:Redaction:Policy:emial: 'drop' is not an action", bad.Message, StringComparison.Ordinal);
     }
 
     [Fact]
