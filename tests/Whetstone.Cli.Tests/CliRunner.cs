@@ -3,7 +3,7 @@ using System.Collections;
 namespace Whetstone.Cli.Tests;
 
 /// <summary>Runs the CLI in-process with captured output and a controlled environment.</summary>
-internal static class CliRunner
+public static class CliRunner
 {
     public sealed record Result(int Code, string Out, string Error);
 
