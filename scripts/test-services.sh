@@ -2,7 +2,7 @@
 # - a throwaway PostgreSQL cluster on 127.0.0.1 (WHETSTONE_TEST_POSTGRES), installed from Debian's packages when
 #   missing and this runs as root; stopped when the test run ends.
 # - Debian's chromium (/usr/bin/chromium) for the tests that render the HTML report in a real browser.
-# - clang, lld and zlib1g-dev, with which `dotnet publish` links the native (Native AOT) build of `whetstone redact`.
+# - clang and zlib1g-dev, with which `dotnet publish` links the native (Native AOT) build of `whetstone redact`.
 # A test that needs a service fails (it is never skipped) when the service is missing.
 
 if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -11,11 +11,11 @@ if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/
     { apt-get update -q >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1; }
 fi
 
-# clang, lld and zlib to link the native build of `whetstone redact` (Native AOT; NativeRedactBuildTests publish it).
+# clang (the linker driver; binutils links) and zlib to link the native build of `whetstone redact` (Native AOT; NativeRedactBuildTests publish it).
 if ! { command -v clang >/dev/null && [ -f /usr/include/zlib.h ]; } && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  echo "installing clang, lld and zlib1g-dev (Debian packages) to link the native build"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q clang lld zlib1g-dev >/dev/null 2>&1 || \
-    { apt-get update -q >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get install -y -q clang lld zlib1g-dev >/dev/null 2>&1; }
+  echo "installing clang and zlib1g-dev (Debian packages) to link the native build"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q clang zlib1g-dev >/dev/null 2>&1 || \
+    { apt-get update -q >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get install -y -q clang zlib1g-dev >/dev/null 2>&1; }
 fi
 
 pg_bin=""

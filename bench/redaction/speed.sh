@@ -17,7 +17,7 @@ data="$work/mixed-$size.jsonl"
 [ -f "$data" ] || python3 bench/redaction/make_mixed.py "$shared" "$data" "$size"
 dotnet build -c Release -v quiet -nologo src/Whetstone.Cli >/dev/null
 full=(dotnet src/Whetstone.Cli/bin/Release/net10.0/whetstone.dll)
-# The native build (Native AOT, x86-64-v3) of the same command; needs clang, lld and zlib1g-dev.
+# The native build (Native AOT, x86-64-v3) of the same command; needs clang and zlib1g-dev.
 dotnet publish src/Whetstone.Cli.Native -c Release -v quiet -nologo -o "$work/native" >/dev/null
 native=("$work/native/whetstone")
 
