@@ -7,7 +7,7 @@ namespace Whetstone.Redaction;
 public static class DetectorSet
 {
     /// <summary>Changes whenever a detector changes what it finds; stored in every <see cref="RedactionReport"/>.</summary>
-    public const string Version = "3";
+    public const string Version = "4";
 
     /// <summary>Kinds of personal data (everything else is a secret).</summary>
     public static readonly FrozenSet<string> PiiKinds = new[]

@@ -113,11 +113,33 @@ public sealed class DetectorTests
     [InlineData("Thanks,\nMichael Steinke", "person", "Michael Steinke")]
     [InlineData("the report by Michael Johnson was filed", "person", "Michael Johnson")]
     [InlineData("my username is decture, thanks", "username", "decture")]
+    [InlineData("my phone number is 708-340-0190. Can you set it?", "phone", "708-340-0190")]
+    [InlineData("set a reminder to call Cindy at 6pm", "person", "Cindy")]
+    [InlineData("I need to catch up on Nick's memes", "person", "Nick")]
+    [InlineData("the guests are Olivie, Hugo, and Michael", "person", "Olivie")]
+    [InlineData("the guests are Olivie, Hugo, and Michael", "person", "Michael")]
+    [InlineData("find out what Nick (nickie) likes", "person", "Nick")]
+    [InlineData("an email from Mrs. Fritz about the trip", "person", "Fritz")]
+    [InlineData("a show with Garrison Keillor on the radio", "person", "Garrison Keillor")]
+    [InlineData("who tied Calvin Murphy's record", "person", "Calvin Murphy")]
+    [InlineData("Her name is Olivie (olivedo).", "person", "Olivie")]
     public void Find_PersonalData_ReportsItsKind(string text, string kind, string value)
     {
         var findings = Find(text);
         var start = text.IndexOf(value, StringComparison.Ordinal);
         Assert.Contains(findings, f => f.Start <= start && f.End >= start + value.Length && f.Kind == kind);
+    }
+
+    [Theory]
+    [InlineData("ask Claude to review the diff")]
+    [InlineData("the script is written in Julia and Python")]
+    [InlineData("flights from Florida to Missouri")]
+    [InlineData("America's largest city")]
+    [InlineData("Cindy is a name in the list, but nothing here says a person is meant")]
+    [InlineData("we met on Tuesday with the team")]
+    public void Find_FirstNameWords_WithoutAPersonCue_AreNotNames(string text)
+    {
+        Assert.DoesNotContain(Find(text), f => f.Kind == "person");
     }
 
     [Theory]

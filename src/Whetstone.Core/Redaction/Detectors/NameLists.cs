@@ -37,6 +37,9 @@ internal sealed class NameLists
         "Action", "Thought", "Observation", "Search", "Lookup", "Finish", "Answer", "Question", "Task", "User", "Assistant", "System",
     ];
 
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> CommonLookup =
+        new HashSet<string>(CommonWords, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+
     private const string ResourceName = "redaction/name-lists.txt";
 
     private static readonly Lazy<NameLists> Shared = new(LoadEmbedded, LazyThreadSafetyMode.ExecutionAndPublication);
@@ -60,6 +63,10 @@ internal sealed class NameLists
     private HashSet<string>.AlternateLookup<ReadOnlySpan<char>> LastLookup { get; }
 
     public bool IsFirstName(ReadOnlySpan<char> word) => FirstLookup.Contains(word);
+
+    /// <summary>Whether the word is one of the capitalised words taken out of the lists (<c>Street</c>, <c>London</c>,
+    /// <c>Monday</c>, …).</summary>
+    public static bool IsCommonCapitalised(ReadOnlySpan<char> word) => CommonLookup.Contains(word);
 
     public bool IsSurname(ReadOnlySpan<char> word) => LastLookup.Contains(word);
 

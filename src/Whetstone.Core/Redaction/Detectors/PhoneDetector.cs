@@ -23,7 +23,7 @@ internal sealed partial class PhoneDetector : IDetector
     /// <summary>Regions tried for national numbers that start with a trunk 0.</summary>
     private static readonly string[] TrunkRegions = ["GB", "DE", "FR", "IT", "ES", "NL", "AU", "IN", "BR", "JP", "ZA", "IE", "BE", "CH", "AT", "SE", "PL"];
 
-    [GeneratedRegex(@"(?<![\w.+/:-])(?:\+[1-9][0-9]{0,2}[ .-]?)?(?:\(0?[0-9]{1,4}\)[ .-]?)?[0-9]{1,5}(?:[ .-][0-9]{1,6}){1,5}(?:[ ]?(?:ext\.?|x|#)[ ]?[0-9]{1,5})?(?![\w.+/:-]|[.-][0-9])", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
+    [GeneratedRegex(@"(?<![\w.+/:-])(?:\+[1-9][0-9]{0,2}[ .-]?)?(?:\(0?[0-9]{1,4}\)[ .-]?)?[0-9]{1,5}(?:[ .-][0-9]{1,6}){1,5}(?:[ ]?(?:ext\.?|x|#)[ ]?[0-9]{1,5})?(?![\w+/:-]|[.-][0-9]|\.\w)", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     private static partial Regex Grouped();
 
     [GeneratedRegex(@"(?<![\w.+/:-])(?:\+[1-9][0-9]{6,14}|\([0-9]{3}\)[ ]?[0-9]{3}[ .-]?[0-9]{4})(?![\w+/:-]|[.-][0-9])", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
