@@ -131,6 +131,16 @@ public sealed class DetectorTests
     }
 
     [Theory]
+    [InlineData("AIzaSyDMAScliyLx7F0NPDEJi1QmyCgHIAODrlU", false)] // the Firebase Android SDK's example key
+    [InlineData("apiKey: \"AIzaSyA8vmApnrHNFE0bApF4hoZ11srVL_n0nvY\"", false)]
+    [InlineData("AIzaSyDMAScliyLx7F0NPDEJi1QmyCgHIAODrlV", true)] // one character off: a key like any other
+    [InlineData("apiKey: \"AIzaSyNHxIf32IQ1a1yjl3ZJIqKZqzLAK1XhDkQ\"", true)]
+    public void Find_PublishedExampleKeys_AreNotSecrets(string text, bool secret)
+    {
+        Assert.Equal(secret, Find(text).Any(f => !DetectorSet.IsPii(f.Kind)));
+    }
+
+    [Theory]
     [InlineData("ask Claude to review the diff")]
     [InlineData("the script is written in Julia and Python")]
     [InlineData("flights from Florida to Missouri")]

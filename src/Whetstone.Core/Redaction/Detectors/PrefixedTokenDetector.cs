@@ -187,6 +187,11 @@ internal sealed class PrefixedTokenDetector : IDetector
                 continue;
             }
 
+            if (SecretText.IsPublishedExample(text.AsSpan(i, end - i)))
+            {
+                continue;
+            }
+
             kind = r.Kind;
             return end;
         }

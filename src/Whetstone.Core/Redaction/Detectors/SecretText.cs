@@ -28,6 +28,27 @@ internal static class SecretText
 
     /// <summary>Whether <paramref name="text"/> holds at least <paramref name="count"/> ASCII digits, counted 16 at a
     /// time: a necessary condition that lets the number detectors skip most text without running a pattern.</summary>
+    /// <summary>Keys that vendors publish in their SDKs and documentation as examples and test values: public by
+    /// design, so they are not redacted (a training example that quotes the SDK keeps its code intact). Facts, not
+    /// rules: the Firebase Android SDK's example Google API keys (github.com/firebase/firebase-android-sdk), as listed
+    /// in gitleaks' gcp-api-key allowlist (MIT). AWS's documented examples end in <c>EXAMPLE</c> and are caught by
+    /// <see cref="IsPlaceholder"/> by shape.</summary>
+    private static readonly System.Collections.Frozen.FrozenSet<string> PublishedExamples = System.Collections.Frozen.FrozenSet.ToFrozenSet(
+    [
+        "AIzaSyabcdefghijklmnopqrstuvwxyz1234567", "AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs", "AIzaSyCkEhVjf3pduRDt6d1yKOMitrUEke8agEM",
+        "AIzaSyDMAScliyLx7F0NPDEJi1QmyCgHIAODrlU", "AIzaSyD3asb-2pEZVqMkmL6M9N6nHZRR_znhrh0", "AIzayDNSXIbFmlXbIE6mCzDLQAqITYefhixbX4A",
+        "AIzaSyAdOS2zB6NCsk1pCdZ4-P6GBdi_UUPwX7c", "AIzaSyASWm6HmTMdYWpgMnjRBjxcQ9CKctWmLd4", "AIzaSyANUvH9H9BsUccjsu2pCmEkOPjjaXeDQgY",
+        "AIzaSyA5_iVawFQ8ABuTZNUdcwERLJv_a_p4wtM", "AIzaSyA4UrcGxgwQFTfaI3no3t7Lt1sjmdnP5sQ", "AIzaSyDSb51JiIcB6OJpwwMicseKRhhrOq1cS7g",
+        "AIzaSyBF2RrAIm4a0mO64EShQfqfd2AFnzAvvuU", "AIzaSyBcE-OOIbhjyR83gm4r2MFCu4MJmprNXsw", "AIzaSyB8qGxt4ec15vitgn44duC5ucxaOi4FmqE",
+        "AIzaSyA8vmApnrHNFE0bApF4hoZ11srVL_n0nvY",
+    ], StringComparer.Ordinal);
+
+    private static readonly System.Collections.Frozen.FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> PublishedExampleLookup =
+        PublishedExamples.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>Whether <paramref name="value"/> is a key published as an example (see <see cref="PublishedExamples"/>).</summary>
+    public static bool IsPublishedExample(ReadOnlySpan<char> value) => value.Length == 39 && PublishedExampleLookup.Contains(value);
+
     public static bool HasDigits(ReadOnlySpan<char> text, int count)
     {
         var i = 0;
@@ -106,6 +127,11 @@ internal static class SecretText
     public static bool IsPlaceholder(ReadOnlySpan<char> value)
     {
         if (value.Length == 0)
+        {
+            return true;
+        }
+
+        if (IsPublishedExample(value))
         {
             return true;
         }
