@@ -173,6 +173,7 @@ public sealed partial class Redactor : ITrajectoryRedactor
         var outcome = trajectory.Outcome;
         var redacted = trajectory with
         {
+            TaskKey = string.IsNullOrWhiteSpace(trajectory.TaskKey) ? TaskGroupingKey(trajectory) : trajectory.TaskKey,
             Task = scope.Text(trajectory.Task),
             SessionId = scope.Identifier(trajectory.SessionId),
             Messages = messages,
@@ -184,6 +185,42 @@ public sealed partial class Redactor : ITrajectoryRedactor
             Metadata = trajectory.Metadata is null ? null : scope.Metadata(trajectory.Metadata),
         };
         return new RedactedTrajectory(redacted, scope.Report());
+    }
+
+    /// <summary>For a run without a task key: a keyed hash of its task text as it was before redaction (lower-cased
+    /// words of letters and digits), so that runs of the same task still group together — for answer consensus,
+    /// near-duplicates, splits and evaluation — although the redactor may replace different words in each (a name
+    /// one run's reasoning mentions is learned and replaced in that run's task too), and different tasks do not merge
+    /// because their names became the same placeholder. Keyed (HMAC with the home's id key), so the hash cannot be
+    /// used to test a guess of the original text.</summary>
+    private string? TaskGroupingKey(Trajectory trajectory)
+    {
+        if (Quality.NearDuplicates.MinHasher.TaskText(trajectory) is not { } text)
+        {
+            return null;
+        }
+
+        var sb = new StringBuilder(text.Length + 5).Append("task\0");
+        var inWord = false;
+        foreach (var c in text)
+        {
+            if (char.IsLetterOrDigit(c))
+            {
+                if (!inWord && sb.Length > 5)
+                {
+                    sb.Append(' ');
+                }
+
+                sb.Append(char.ToLowerInvariant(c));
+                inWord = true;
+            }
+            else
+            {
+                inWord = false;
+            }
+        }
+
+        return KeyedHash(sb.ToString());
     }
 
     /// <summary>Redacts one text on its own (the <c>redact</c> command): findings are offsets into the input.</summary>

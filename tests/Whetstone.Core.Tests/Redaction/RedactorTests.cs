@@ -174,6 +174,32 @@ public sealed class RedactorTests
     }
 
     [Fact]
+    public void Redact_RunWithoutTaskKey_GroupsByTheTaskAsItWasBeforeRedaction()
+    {
+        static Trajectory Run(string id, string task, string thought) => Some.FullTrajectory(id) with
+        {
+            TaskKey = null,
+            Task = task,
+            Messages = [new Message { Role = Role.User, Content = task }, new Message { Role = Role.Assistant, Reasoning = thought, Content = "done" }],
+        };
+
+        const string Task = "Who created the show in which Zork Ibarra voices Francine?";
+        var a = New().Redact(Run("a", Task, "I should search for the show.")).Trajectory;
+        var b = New().Redact(Run("b", Task, "Hi Zork Ibarra, let me look.")).Trajectory; // a greeting finds the name
+        var c = New().Redact(Run("c", "Who created the show with Steve Smith doing the voice of Roger?", "Search.")).Trajectory;
+        var d = New().Redact(Run("d", "  who created the SHOW in which Zork Ibarra voices  Francine", "Search.")).Trajectory;
+        var given = New().Redact(Run("e", Task, "Search.") with { TaskKey = "show-creator" }).Trajectory;
+
+        Assert.NotEqual(a.Task, b.Task); // the redactor replaced different words in the two runs' task text
+        Assert.Matches("^h:[0-9a-f]{16}$", a.TaskKey);
+        Assert.Equal(a.TaskKey, b.TaskKey);
+        Assert.Equal(a.TaskKey, d.TaskKey); // case and spacing do not matter
+        Assert.NotEqual(a.TaskKey, c.TaskKey);
+        Assert.Equal("show-creator", given.TaskKey);
+        Assert.Contains("<PERSON_1>", b.Task, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Redact_PolicyHash_GivesTheSamePlaceholderInEveryRun()
     {
         var policy = new RedactionPolicy(new Dictionary<string, RedactionAction> { ["email"] = RedactionAction.Hash }, [], []);
