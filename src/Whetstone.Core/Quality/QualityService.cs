@@ -91,7 +91,7 @@ public sealed class QualityService
 
                 index.Add(signature, group, task);
                 facts.Add(page[i].Sequence, t.Id, task, run.AcceptedAlone(Policy), run.ScoreAlone, run.Analysis.TurnCount,
-                    run.Analysis.OutcomeKnown ? 0 : AnswerKey(run.Analysis.FinalAnswer, options.ConsensusMaxAnswerWords));
+                    run.Analysis.OutcomeKnown ? 0 : AnswerKey(run.Analysis.FinalAnswer, options.ConsensusMaxAnswerWords, page[i].Redaction.AnswerKey));
                 last = page[i].Sequence;
             }
 
@@ -271,15 +271,19 @@ public sealed class QualityService
     }
 
     /// <summary>Hash of a short final answer (lower-case words of letters and digits); 0 when there is none or it
-    /// has more than <paramref name="maxWords"/> words.</summary>
-    internal static ulong AnswerKey(string? answer, int maxWords)
+    /// has more than <paramref name="maxWords"/> words. When the redactor recorded a key of the answer as it was
+    /// before redaction (<see cref="Redaction.RedactionReport.AnswerKey"/>), that key is compared instead of the
+    /// stored text: the same name may be replaced in one run's answer and not in another's.</summary>
+    internal static ulong AnswerKey(string? answer, int maxWords, string? keyBeforeRedaction = null)
     {
         if (string.IsNullOrWhiteSpace(answer) || TextCues.Words(answer, maxWords) > maxWords)
         {
             return 0;
         }
 
-        return HashNormalised("a:", answer, maxWords);
+        return keyBeforeRedaction is { Length: > 0 } key
+            ? NonZero(XxHash64.HashToUInt64(Encoding.UTF8.GetBytes("r:" + key)))
+            : HashNormalised("a:", answer, maxWords);
     }
 
     private static ulong HashNormalised(string prefix, string text, int maxWords)

@@ -184,7 +184,7 @@ public sealed partial class Redactor : ITrajectoryRedactor
             },
             Metadata = trajectory.Metadata is null ? null : scope.Metadata(trajectory.Metadata),
         };
-        return new RedactedTrajectory(redacted, scope.Report());
+        return new RedactedTrajectory(redacted, scope.Report() with { AnswerKey = AnswerGroupingKey(trajectory) });
     }
 
     /// <summary>For a run without a task key: a keyed hash of its task text as it was before redaction (lower-cased
@@ -195,20 +195,48 @@ public sealed partial class Redactor : ITrajectoryRedactor
     /// used to test a guess of the original text.</summary>
     private string? TaskGroupingKey(Trajectory trajectory)
     {
-        if (Quality.NearDuplicates.MinHasher.TaskText(trajectory) is not { } text)
+        return Quality.NearDuplicates.MinHasher.TaskText(trajectory) is { } text ? WordsKey("task\0", text, int.MaxValue) : null;
+    }
+
+    /// <summary>Most words an answer may have to get an <see cref="RedactionReport.AnswerKey"/> (answer consensus
+    /// compares answers of at most <c>ConsensusMaxAnswerWords</c>, 20 by default).</summary>
+    internal const int AnswerKeyMaxWords = 64;
+
+    /// <summary>See <see cref="RedactionReport.AnswerKey"/>: only for a run with no outcome (consensus judges only
+    /// those) whose final answer has 1 to <see cref="AnswerKeyMaxWords"/> words.</summary>
+    private string? AnswerGroupingKey(Trajectory trajectory)
+    {
+        var o = trajectory.Outcome;
+        if (o.Reward is not null || o.Status != OutcomeStatus.Unknown || o.GoalsMet is not null)
         {
             return null;
         }
 
-        var sb = new StringBuilder(text.Length + 5).Append("task\0");
+        return new Quality.RunAnalysis(trajectory).FinalAnswer is { Length: > 0 } answer ? WordsKey("answer\0", answer, AnswerKeyMaxWords) : null;
+    }
+
+    /// <summary>Keyed hash of <paramref name="prefix"/> + the text's words (letters and digits, lower-cased, one space
+    /// apart); null when it has no word or more than <paramref name="maxWords"/>.</summary>
+    private string? WordsKey(string prefix, string text, int maxWords)
+    {
+        var sb = new StringBuilder(prefix, prefix.Length + Math.Min(text.Length, 4096));
         var inWord = false;
+        var words = 0;
         foreach (var c in text)
         {
             if (char.IsLetterOrDigit(c))
             {
-                if (!inWord && sb.Length > 5)
+                if (!inWord)
                 {
-                    sb.Append(' ');
+                    if (++words > maxWords)
+                    {
+                        return null;
+                    }
+
+                    if (words > 1)
+                    {
+                        sb.Append(' ');
+                    }
                 }
 
                 sb.Append(char.ToLowerInvariant(c));
@@ -220,7 +248,7 @@ public sealed partial class Redactor : ITrajectoryRedactor
             }
         }
 
-        return KeyedHash(sb.ToString());
+        return words == 0 ? null : KeyedHash(sb.ToString());
     }
 
     /// <summary>Redacts one text on its own (the <c>redact</c> command): findings are offsets into the input.</summary>

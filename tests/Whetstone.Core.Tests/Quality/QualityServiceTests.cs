@@ -63,6 +63,49 @@ public class QualityServiceTests
     }
 
     [Fact]
+    public async Task Rescore_AnswerRedactedInOneRunOnly_StillAgreesWithItsPeers()
+    {
+        // The same answer in four runs of one task; in run "b" the redactor learns the name from a greeting in the
+        // reasoning and replaces it in the answer too. Run "d" answers something else.
+        static Trajectory Run(string id, string reasoning, string answer) => new()
+        {
+            Id = id,
+            Task = "Which novelist wrote The Quiet Hours?",
+            Model = new ModelInfo { Name = "model-" + id },
+            Messages =
+            [
+                new Message { Role = Role.User, Content = "Which novelist wrote The Quiet Hours?" },
+                new Message { Role = Role.Assistant, Reasoning = reasoning, Content = answer },
+            ],
+        };
+
+        var redactor = new Whetstone.Redaction.Redactor(Whetstone.Redaction.DetectorSet.Default(), () => new byte[32], Whetstone.Redaction.RedactionPolicy.Default);
+        var runs = new[]
+        {
+            Run("a", "The novel is by a Basque author.", "Zork Ibarra"),
+            Run("b", "Hi Zork Ibarra, your novel came up.", "Zork Ibarra"),
+            Run("c", "I recall the author.", "Zork Ibarra"),
+            Run("d", "Not sure.", "Miren Olano"),
+        }.Select(redactor.Redact).ToArray();
+        var store = new FakeTrajectoryStore();
+        await store.InsertAsync(runs.Select(r => new Whetstone.Storage.StoredTrajectory
+        {
+            Trajectory = r.Trajectory,
+            Verdict = Scorer().Score(r.Trajectory),
+            Redaction = r.Report,
+            IngestedAt = FixedTime.Now,
+        }).ToList());
+
+        await Service().RescoreAsync(store);
+
+        Assert.Equal("<PERSON_1>", runs[1].Trajectory.Messages[^1].Content); // b's stored answer differs from a's and c's
+        Assert.Equal("Zork Ibarra", runs[0].Trajectory.Messages[^1].Content);
+        Assert.Equal(runs[0].Report.AnswerKey, runs[1].Report.AnswerKey);
+        Assert.All(["a", "b", "c"], id => Assert.True(store[id].IsAccepted, id + ": " + string.Join(", ", store[id].Verdict.Reasons)));
+        Assert.Contains(QualityCodes.AnswerDisagreesWithPeers, store["d"].Verdict.Reasons);
+    }
+
+    [Fact]
     public async Task Rescore_MedAgentBenchWithoutLabels_AnswerConsensusDecides()
     {
         var store = new FakeTrajectoryStore();

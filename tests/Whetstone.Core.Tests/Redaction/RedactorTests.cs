@@ -200,6 +200,22 @@ public sealed class RedactorTests
     }
 
     [Fact]
+    public void Redact_AnswerKey_OnlyForRunsWithoutAnOutcome_AndNeverTheAnswer()
+    {
+        var known = Some.FullTrajectory(); // reports an outcome: consensus never judges it
+        var open = known with { Outcome = new Outcome() };
+        var other = open with { Messages = [.. open.Messages.SkipLast(1), new Message { Role = Role.Assistant, Content = "Your order 1235 has shipped." }] };
+
+        var report = New().Redact(open).Report;
+
+        Assert.Null(New().Redact(known).Report.AnswerKey);
+        Assert.Matches("^h:[0-9a-f]{16}$", report.AnswerKey);
+        Assert.Equal(report.AnswerKey, New().Redact(open with { Id = "run-2" }).Report.AnswerKey);
+        Assert.NotEqual(report.AnswerKey, New().Redact(other).Report.AnswerKey);
+        Assert.DoesNotContain("shipped", JsonSerializer.Serialize(report), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Redact_PolicyHash_GivesTheSamePlaceholderInEveryRun()
     {
         var policy = new RedactionPolicy(new Dictionary<string, RedactionAction> { ["email"] = RedactionAction.Hash }, [], []);
