@@ -289,37 +289,9 @@ public sealed class QualityService
     private static ulong HashNormalised(string prefix, string text, int maxWords)
     {
         var sb = new StringBuilder(prefix, Math.Min(text.Length, 4096) + prefix.Length);
-        var words = 0;
-        var inWord = false;
-        foreach (var c in text)
-        {
-            if (char.IsLetterOrDigit(c))
-            {
-                if (!inWord && sb.Length > prefix.Length)
-                {
-                    sb.Append(' ');
-                }
-
-                if (!inWord && ++words > maxWords)
-                {
-                    break;
-                }
-
-                inWord = true;
-                sb.Append(char.ToLowerInvariant(c));
-            }
-            else
-            {
-                inWord = false;
-            }
-        }
-
-        if (words == 0)
-        {
-            return 0;
-        }
-
-        return NonZero(XxHash64.HashToUInt64(MemoryMarshal.AsBytes(sb.ToString().AsSpan())));
+        return TextCues.AppendNormalisedWords(sb, text, maxWords) == 0
+            ? 0
+            : NonZero(XxHash64.HashToUInt64(MemoryMarshal.AsBytes(sb.ToString().AsSpan())));
     }
 
     private static ulong NonZero(ulong h) => h == 0 ? 1 : h;

@@ -67,8 +67,7 @@ public sealed class RunAnalysis
         AssistantMessages = turns;
         Calls = calls;
         FollowUps = followUps;
-        OutcomeKnown = trajectory.Outcome.Reward is not null || trajectory.Outcome.Status != OutcomeStatus.Unknown ||
-                       trajectory.Outcome.GoalsMet is not null;
+        OutcomeKnown = IsOutcomeKnown(trajectory.Outcome);
 
         // The delivery: assistant messages without calls after the last tool call and its results.
         var deliveryStart = Math.Max(lastCallMessage, lastToolResult) + 1;
@@ -91,6 +90,11 @@ public sealed class RunAnalysis
     }
 
     public Trajectory Trajectory { get; }
+
+    /// <summary>Whether the run reports how it ended (a reward, a status or whether its goals were met); runs that
+    /// do not are judged by inference, answer consensus among them.</summary>
+    public static bool IsOutcomeKnown(Outcome outcome) =>
+        outcome.Reward is not null || outcome.Status != OutcomeStatus.Unknown || outcome.GoalsMet is not null;
 
     /// <summary>Message index of each assistant turn (turn n = the n-th assistant message).</summary>
     public IReadOnlyList<int> AssistantMessages { get; }

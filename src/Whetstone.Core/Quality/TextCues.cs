@@ -118,6 +118,43 @@ internal static partial class TextCues
     /// <summary>Cheap pre-check before the hand-off pattern.</summary>
     public static bool MayMentionPerson(ReadOnlySpan<char> text) => text.ContainsAny(PersonWords);
 
+    /// <summary>Appends the text's words — runs of letters and digits, lower-cased, one space apart — to
+    /// <paramref name="into"/>: the form in which runs' task texts and answers are compared. Returns the number of
+    /// words, or -1 as soon as there are more than <paramref name="maxWords"/> (<paramref name="into"/> then holds the
+    /// first <paramref name="maxWords"/>).</summary>
+    public static int AppendNormalisedWords(System.Text.StringBuilder into, string text, int maxWords)
+    {
+        var words = 0;
+        var inWord = false;
+        foreach (var c in text)
+        {
+            if (char.IsLetterOrDigit(c))
+            {
+                if (!inWord)
+                {
+                    if (++words > maxWords)
+                    {
+                        return -1;
+                    }
+
+                    if (words > 1)
+                    {
+                        into.Append(' ');
+                    }
+                }
+
+                into.Append(char.ToLowerInvariant(c));
+                inWord = true;
+            }
+            else
+            {
+                inWord = false;
+            }
+        }
+
+        return words;
+    }
+
     /// <summary>Number of whitespace-separated words, stopping early past <paramref name="cap"/>.</summary>
     public static int Words(ReadOnlySpan<char> text, int cap = int.MaxValue)
     {

@@ -206,8 +206,7 @@ public sealed partial class Redactor : ITrajectoryRedactor
     /// those) whose final answer has 1 to <see cref="AnswerKeyMaxWords"/> words.</summary>
     private string? AnswerGroupingKey(Trajectory trajectory)
     {
-        var o = trajectory.Outcome;
-        if (o.Reward is not null || o.Status != OutcomeStatus.Unknown || o.GoalsMet is not null)
+        if (Quality.RunAnalysis.IsOutcomeKnown(trajectory.Outcome))
         {
             return null;
         }
@@ -220,35 +219,7 @@ public sealed partial class Redactor : ITrajectoryRedactor
     private string? WordsKey(string prefix, string text, int maxWords)
     {
         var sb = new StringBuilder(prefix, prefix.Length + Math.Min(text.Length, 4096));
-        var inWord = false;
-        var words = 0;
-        foreach (var c in text)
-        {
-            if (char.IsLetterOrDigit(c))
-            {
-                if (!inWord)
-                {
-                    if (++words > maxWords)
-                    {
-                        return null;
-                    }
-
-                    if (words > 1)
-                    {
-                        sb.Append(' ');
-                    }
-                }
-
-                sb.Append(char.ToLowerInvariant(c));
-                inWord = true;
-            }
-            else
-            {
-                inWord = false;
-            }
-        }
-
-        return words == 0 ? null : KeyedHash(sb.ToString());
+        return Quality.TextCues.AppendNormalisedWords(sb, text, maxWords) > 0 ? KeyedHash(sb.ToString()) : null;
     }
 
     /// <summary>Redacts one text on its own (the <c>redact</c> command): findings are offsets into the input.</summary>
